@@ -1,0 +1,334 @@
+// One torrent's lifecycle. States and transitions:
+//   checking ─► downloading ─► seeding        (check done; last piece verified)
+//   checking/downloading/seeding ─► paused    (pause) ─► checking (resume; fast with resume data)
+//   any running state ─► error               (storage failure; resume() retries from checking)
+//   downloading ─► stopped-complete          (download-only runs: complete and not seeding)
+// Invariant (checked by tests through summary()): piecesDone counts only verified, written pieces.
+
+import type { Duplex } from 'node:stream';
+import { Bitfield } from '../core/bitfield.ts';
+import { describeError, MagnetarError } from '../core/errors.ts';
+import type { ValidatedTorrent } from '../metainfo/types.ts';
+import { pieceSize } from '../metainfo/types.ts';
+import { TorrentStorage } from '../storage/torrent-storage.ts';
+import { PeerConnection } from '../swarm/peer-connection.ts';
+import { PeerSources, type HandshakeResult } from '../swarm/peer-sources.ts';
+import { PiecePicker } from '../swarm/piece-picker.ts';
+import { Swarm } from '../swarm/swarm.ts';
+import { Announcer } from '../tracker/announcer.ts';
+import { encodeExtendedHandshake } from '../wire/index.ts';
+import type { TorrentState, TorrentSummary } from './api.ts';
+
+export interface TorrentOptions {
+  readonly meta: ValidatedTorrent;
+  readonly saveDir: string;
+  readonly resumePath: string | null;
+  readonly peerId: Uint8Array;
+  readonly listenPort: () => number;
+  readonly maxPeers: number;
+  /** Keep seeding after completion (false for `magnetar download`). */
+  readonly seed: boolean;
+  readonly uploadSlots: number;
+  readonly addedAt: number;
+  /** Extra peers to dial directly (tests, `--peer`). */
+  readonly peers?: readonly { host: string; port: number }[];
+}
+
+export interface TorrentEvents {
+  stateChanged(t: Torrent): void;
+  done(t: Torrent): void;
+  error(t: Torrent, err: MagnetarError): void;
+}
+
+const RESUME_SAVE_MS = 30_000;
+/** Piece-buffer memory we allow per torrent; it sets how many pieces may be in progress. */
+const PARTIAL_BUDGET_BYTES = 48 * 1024 * 1024;
+
+export class Torrent {
+  readonly meta: ValidatedTorrent;
+  private readonly opts: TorrentOptions;
+  private readonly events: TorrentEvents;
+  state: TorrentState = 'paused';
+  error: MagnetarError | null = null;
+  completedAt: number | null = null;
+  private storage: TorrentStorage | null = null;
+  private swarm: Swarm | null = null;
+  private sources: PeerSources | null = null;
+  private announcer: Announcer | null = null;
+  private abort: AbortController | null = null;
+  private have: Bitfield;
+  private checked = 0;
+  private downloadedBase = 0;
+  private uploadedBase = 0;
+  private resumeTimer: NodeJS.Timeout | null = null;
+  private readonly banned = new Set<string>();
+  private starting: Promise<void> | null = null;
+
+  constructor(opts: TorrentOptions, events: TorrentEvents) {
+    this.opts = opts;
+    this.meta = opts.meta;
+    this.events = events;
+    this.have = new Bitfield(opts.meta.pieceCount);
+  }
+
+  get id(): string {
+    return this.meta.infoHashHex;
+  }
+
+  get isComplete(): boolean {
+    return this.have.complete;
+  }
+
+  private setState(s: TorrentState): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.events.stateChanged(this);
+  }
+
+  start(): Promise<void> {
+    if (this.abort) return this.starting ?? Promise.resolve();
+    this.error = null;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.starting = this.run(abort.signal).catch((e: unknown) => this.fail(e));
+    return this.starting;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const meta = this.meta;
+    this.setState('checking');
+    this.checked = 0;
+    const storage = await TorrentStorage.open({ torrent: meta, saveDir: this.opts.saveDir, resumePath: this.opts.resumePath ?? undefined });
+    this.storage = storage;
+    this.have = await storage.check({
+      signal,
+      onProgress: (done: number) => {
+        this.checked = done;
+      },
+    });
+    if (signal.aborted) return;
+    const picker = new PiecePicker(this.have, {
+      pieceCount: meta.pieceCount,
+      pieceLength: meta.pieceLength,
+      lastPieceLength: meta.lastPieceLength,
+      maxPartial: Math.max(8, Math.floor(PARTIAL_BUDGET_BYTES / meta.pieceLength)),
+    });
+    const swarm = new Swarm(
+      picker,
+      storage,
+      { pieceCount: meta.pieceCount, pieceSize: (i) => pieceSize(meta, i), uploadSlots: this.opts.uploadSlots, upload: true },
+      {
+        pieceVerified: () => undefined,
+        complete: () => this.onComplete(),
+        storageError: (e) => this.fail(e),
+        peerBanned: (_key, host) => this.banned.add(host),
+      },
+    );
+    this.swarm = swarm;
+    this.sources = new PeerSources({
+      infoHash: meta.infoHash,
+      peerId: this.opts.peerId,
+      listenPort: this.opts.listenPort,
+      maxPeers: () => (this.have.complete && !this.opts.seed ? 0 : this.opts.maxPeers),
+      connected: () => swarm.peers.size,
+      isConnected: (key, peerId) => this.isConnected(key, peerId),
+      isBanned: (host) => this.banned.has(host),
+      onHandshake: (h) => this.attach(h, false),
+      signal,
+    });
+    if (this.opts.peers) this.sources.add(this.opts.peers);
+    this.resumeTimer = setInterval(() => void this.saveResume(), RESUME_SAVE_MS);
+    this.resumeTimer.unref();
+    if (this.have.complete) {
+      this.setState('seeding');
+      if (!this.opts.seed) {
+        this.completedAt ??= Date.now();
+        this.events.done(this);
+        return;
+      }
+    } else {
+      this.setState('downloading');
+    }
+    this.startAnnouncer(signal);
+  }
+
+  private startAnnouncer(signal: AbortSignal): void {
+    if (this.meta.announce.length === 0) return;
+    this.announcer = new Announcer({
+      tiers: this.meta.announce,
+      infoHash: this.meta.infoHash,
+      peerId: this.opts.peerId,
+      port: this.opts.listenPort(),
+      stats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.left }),
+      wantPeers: () => !this.have.complete && (this.swarm?.peers.size ?? 0) < this.opts.maxPeers,
+      onPeers: (peers) => this.sources?.add(peers),
+      signal,
+    });
+    this.announcer.start();
+  }
+
+  private isConnected(key: string, peerId?: Uint8Array): boolean {
+    const swarm = this.swarm;
+    if (!swarm) return false;
+    if (swarm.peers.has(key)) return true;
+    if (!peerId) return false;
+    for (const p of swarm.peers.values()) {
+      if (p.peerId.length === peerId.length && p.peerId.every((b, i) => b === peerId[i])) return true;
+    }
+    return false;
+  }
+
+  /** An incoming connection for this torrent: its handshake is read, ours not yet sent. */
+  acceptIncoming(h: HandshakeResult, ourHandshake: Uint8Array): boolean {
+    const swarm = this.swarm;
+    const host = h.key.slice(0, h.key.lastIndexOf(':'));
+    if (!swarm || this.banned.has(host) || this.isConnected(h.key, h.peerId)) return false;
+    if (swarm.peers.size >= this.opts.maxPeers) return false;
+    if (this.have.complete && !this.opts.seed) return false;
+    h.socket.write(ourHandshake);
+    this.attach(h, true);
+    return true;
+  }
+
+  private attach(h: HandshakeResult, _incoming: boolean): void {
+    const swarm = this.swarm;
+    if (!swarm || this.abort?.signal.aborted) {
+      h.socket.destroy();
+      return;
+    }
+    const conn = new PeerConnection(h.socket as Duplex, h.key, h.rest, this.meta.pieceCount);
+    const extensions = (h.reserved[5]! & 0x10) !== 0;
+    const fast = (h.reserved[7]! & 0x04) !== 0;
+    swarm.attach(h.key, conn, h.peerId, { fast, extensions }, (peer) => {
+      if (extensions) {
+        // BEP 10: advertise what we speak; ut_metadata lets magnet users fetch the info dict from us.
+        peer.conn.send({
+          type: 'extended',
+          id: 0,
+          payload: encodeExtendedHandshake({
+            m: { ut_metadata: 1 },
+            p: this.opts.listenPort(),
+            v: 'Magnetar 0.1.0',
+            reqq: 2000,
+            metadata_size: this.meta.infoBytes.length,
+          }),
+        });
+      }
+    });
+    conn.socket.once('close', () => this.sources?.disconnected(h.key));
+  }
+
+  private onComplete(): void {
+    this.completedAt = Date.now();
+    void this.saveResume();
+    this.announcer?.completed();
+    this.setState('seeding');
+    this.events.done(this);
+  }
+
+  private fail(e: unknown): void {
+    const err = e instanceof MagnetarError ? e : new MagnetarError('STORAGE_IO', describeError(e));
+    if (err.code === 'ABORTED') return;
+    this.error = err;
+    void this.shutdown(false).then(() => {
+      this.setState('error');
+      this.events.error(this, err);
+    });
+  }
+
+  private async saveResume(): Promise<void> {
+    try {
+      await this.storage?.saveResume(this.have);
+    } catch {
+      // Resume data is an optimisation: a failed save means a longer check next time, nothing lost.
+    }
+  }
+
+  get downloaded(): number {
+    return this.downloadedBase + (this.swarm?.totalDown ?? 0);
+  }
+
+  get uploaded(): number {
+    return this.uploadedBase + (this.swarm?.totalUp ?? 0);
+  }
+
+  get left(): number {
+    return Math.max(0, this.meta.totalLength - this.doneBytes());
+  }
+
+  private doneBytes(): number {
+    const n = this.have.count;
+    if (n === 0) return 0;
+    let bytes = n * this.meta.pieceLength;
+    if (this.have.has(this.meta.pieceCount - 1)) bytes += this.meta.lastPieceLength - this.meta.pieceLength;
+    return bytes;
+  }
+
+  async pause(): Promise<void> {
+    await this.shutdown(true);
+    this.setState('paused');
+  }
+
+  /** Stops everything this torrent runs; `graceful` tells trackers we left. */
+  async shutdown(graceful: boolean): Promise<void> {
+    const abort = this.abort;
+    if (!abort) return;
+    this.abort = null;
+    if (this.resumeTimer) clearInterval(this.resumeTimer);
+    this.resumeTimer = null;
+    const announcer = this.announcer;
+    this.announcer = null;
+    // `stopped` is best effort with its own short timeout; a failed torrent skips it.
+    const stopAnnounce = graceful ? announcer?.stop().catch(() => undefined) : undefined;
+    abort.abort();
+    await this.starting?.catch(() => undefined);
+    if (this.swarm) {
+      this.downloadedBase = this.downloaded;
+      this.uploadedBase = this.uploaded;
+      this.swarm.close();
+      this.swarm = null;
+    }
+    this.sources = null;
+    await stopAnnounce;
+    if (this.storage) {
+      await this.saveResume();
+      await this.storage.close().catch(() => undefined);
+      this.storage = null;
+    }
+  }
+
+  summary(): TorrentSummary {
+    const meta = this.meta;
+    const done = this.state === 'checking' ? Math.min(this.doneBytes(), meta.totalLength) : this.doneBytes();
+    const down = this.swarm?.downRate ?? 0;
+    let seeds = 0;
+    for (const p of this.swarm?.peers.values() ?? []) if (p.isSeed) seeds++;
+    const left = meta.totalLength - done;
+    return {
+      id: this.id,
+      name: meta.name,
+      size: meta.totalLength,
+      done,
+      progress: meta.totalLength === 0 ? (this.have.complete ? 1 : 0) : done / meta.totalLength,
+      state: this.state,
+      error: this.error ? { code: this.error.code, message: this.error.message } : null,
+      downRate: down,
+      upRate: this.swarm?.upRate ?? 0,
+      downloaded: this.downloaded,
+      uploaded: this.uploaded,
+      peers: this.swarm?.peers.size ?? 0,
+      seeds,
+      eta: left > 0 && down > 0 ? Math.round(left / down) : null,
+      pieces: meta.pieceCount,
+      piecesDone: this.state === 'checking' ? this.checked : this.have.count,
+      fileCount: meta.files.filter((f) => !f.pad).length,
+      savePath: this.opts.saveDir,
+      addedAt: this.opts.addedAt,
+      completedAt: this.completedAt,
+    };
+  }
+
+  fileProgress(): number[] {
+    return this.storage?.fileProgress(this.have) ?? this.meta.files.map(() => 0);
+  }
+}
