@@ -226,9 +226,11 @@ export class FileStore {
           this.assertOpen();
         }
         if (cur) this.retire(cur);
+        // Count our use before evicting, or the new handle itself could be chosen when every
+        // other handle is busy.
+        e.refs++;
         this.handles.set(fileIndex, e);
         this.evict();
-        e.refs++;
         return e;
       } finally {
         this.opening.delete(fileIndex);
@@ -257,7 +259,11 @@ export class FileStore {
 
   private release(e: Entry): void {
     e.refs--;
-    if (e.retired && e.refs === 0) this.closeEntry(e);
+    if (e.refs > 0) return;
+    if (e.retired) this.closeEntry(e);
+    // The cap may be exceeded while more handles than it are busy at once (bounded by the number
+    // of concurrent operations); trim back as soon as they go idle.
+    else if (this.handles.size > this.maxOpen) this.evict();
   }
 
   private retire(e: Entry): void {
