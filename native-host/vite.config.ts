@@ -8,13 +8,14 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: here,
   build: {
-    ssr: 'src/main.ts',
+    ssr: true,
     outDir: 'dist',
     emptyOutDir: true,
     target: 'node20',
     minify: false,
     sourcemap: false,
     rollupOptions: {
+      input: { magnetar: 'src/main.ts' },
       input: { magnetar: 'src/main.ts' },
       output: { entryFileNames: '[name].mjs', format: 'es', banner: '#!/usr/bin/env node' },
     },

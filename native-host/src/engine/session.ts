@@ -77,7 +77,7 @@ export class Session implements SessionApi {
     readHandshake(sock, key)
       .then(({ handshake, rest }) => {
         const t = this.torrents.get(toHex(handshake.infoHash));
-        const ours = t ? encodeHandshake({ infoHash: t.meta.infoHash, peerId: this.peerId }) : null;
+        const ours = t ? encodeHandshake({ infoHash: t.meta.infoHash, peerId: this.peerId, extended: true, fast: true }) : null;
         const h = { socket: sock, key, peerId: handshake.peerId, reserved: handshake.reserved, rest };
         if (!t || !ours || !t.acceptIncoming(h, ours)) sock.destroy();
       })

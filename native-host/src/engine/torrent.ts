@@ -63,6 +63,8 @@ export class Torrent {
   private resumeTimer: NodeJS.Timeout | null = null;
   private readonly banned = new Set<string>();
   private starting: Promise<void> | null = null;
+  /** Incoming peers that arrived while we were checking. */
+  private waiting: HandshakeResult[] = [];
 
   constructor(opts: TorrentOptions, events: TorrentEvents) {
     this.opts = opts;
@@ -137,6 +139,7 @@ export class Torrent {
       signal,
     });
     if (this.opts.peers) this.sources.add(this.opts.peers);
+    for (const h of this.waiting.splice(0)) this.attach(h, true);
     this.resumeTimer = setInterval(() => void this.saveResume(), RESUME_SAVE_MS);
     this.resumeTimer.unref();
     if (this.have.complete) {
@@ -182,9 +185,16 @@ export class Torrent {
   acceptIncoming(h: HandshakeResult, ourHandshake: Uint8Array): boolean {
     const swarm = this.swarm;
     const host = h.key.slice(0, h.key.lastIndexOf(':'));
-    if (!swarm || this.banned.has(host) || this.isConnected(h.key, h.peerId)) return false;
-    if (swarm.peers.size >= this.opts.maxPeers) return false;
+    if (!this.abort || this.banned.has(host) || this.isConnected(h.key, h.peerId)) return false;
     if (this.have.complete && !this.opts.seed) return false;
+    if (!swarm) {
+      // Still checking: answer now (peers time out the handshake) and attach once the swarm runs.
+      if (this.waiting.length >= this.opts.maxPeers) return false;
+      h.socket.write(ourHandshake);
+      this.waiting.push(h);
+      return true;
+    }
+    if (swarm.peers.size >= this.opts.maxPeers) return false;
     h.socket.write(ourHandshake);
     this.attach(h, true);
     return true;
@@ -196,9 +206,10 @@ export class Torrent {
       h.socket.destroy();
       return;
     }
-    const conn = new PeerConnection(h.socket as Duplex, h.key, h.rest, this.meta.pieceCount);
+    // We always set both bits, so the peer's bits decide (BEP 6, BEP 10).
     const extensions = (h.reserved[5]! & 0x10) !== 0;
     const fast = (h.reserved[7]! & 0x04) !== 0;
+    const conn = new PeerConnection(h.socket as Duplex, h.key, h.rest, this.meta.pieceCount, { fast, extended: extensions });
     swarm.attach(h.key, conn, h.peerId, { fast, extensions }, (peer) => {
       if (extensions) {
         // BEP 10: advertise what we speak; ut_metadata lets magnet users fetch the info dict from us.
@@ -278,18 +289,20 @@ export class Torrent {
     this.resumeTimer = null;
     const announcer = this.announcer;
     this.announcer = null;
-    // `stopped` is best effort with its own short timeout; a failed torrent skips it.
+    // `stopped` is best effort with its own short timeout, sent before the abort (which would
+    // cancel it); a failed torrent skips it.
     const stopAnnounce = graceful ? announcer?.stop().catch(() => undefined) : undefined;
-    abort.abort();
-    await this.starting?.catch(() => undefined);
     if (this.swarm) {
       this.downloadedBase = this.downloaded;
       this.uploadedBase = this.uploaded;
       this.swarm.close();
       this.swarm = null;
     }
-    this.sources = null;
     await stopAnnounce;
+    abort.abort();
+    await this.starting?.catch(() => undefined);
+    this.sources = null;
+    for (const h of this.waiting.splice(0)) h.socket.destroy();
     if (this.storage) {
       await this.saveResume();
       await this.storage.close().catch(() => undefined);

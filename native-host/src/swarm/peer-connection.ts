@@ -29,10 +29,17 @@ export class PeerConnection {
   private readPaused = false;
   private readonly pending: Uint8Array[] = [];
 
-  constructor(socket: Duplex, remote: string, initial: Uint8Array, pieceCount: number | undefined) {
+  constructor(
+    socket: Duplex,
+    remote: string,
+    initial: Uint8Array,
+    pieceCount: number | undefined,
+    negotiated: { fast: boolean; extended: boolean },
+  ) {
     this.socket = socket;
     this.remote = remote;
-    this.decoder = new FrameDecoder({ maxFrame: MAX_PEER_FRAME_BYTES, pieceCount });
+    // Fast (BEP 6) and extension (BEP 10) messages are legal only when both sides set the bit.
+    this.decoder = new FrameDecoder({ maxFrame: MAX_PEER_FRAME_BYTES, pieceCount, ...negotiated });
     if (initial.length > 0) this.pending.push(initial);
   }
 

@@ -45,7 +45,8 @@ export interface PeerSourcesOptions {
 
 /** Dials at most this many peers at once: half-open connections cost sockets and time. */
 const MAX_CONNECTING = 16;
-const RETRY_BASE_MS = 15_000;
+/** First retry after a failed dial; doubles per failure (5 s, 10 s, 20 s, 40 s). */
+const RETRY_BASE_MS = 5_000;
 const MAX_FAILURES = 5;
 
 export function peerKey(host: string, port: number): string {
@@ -106,7 +107,7 @@ export class PeerSources {
     let socket: Duplex | null = null;
     try {
       socket = await connectTcp(c.host, c.port, this.opts.signal);
-      socket.write(encodeHandshake({ infoHash: this.opts.infoHash, peerId: this.opts.peerId }));
+      socket.write(encodeHandshake({ infoHash: this.opts.infoHash, peerId: this.opts.peerId, extended: true, fast: true }));
       const { handshake, rest } = await readHandshake(socket, key, this.opts.signal);
       if (!bytesEqual(handshake.infoHash, this.opts.infoHash)) {
         throw new MagnetarError('PEER_INFOHASH_MISMATCH', `${key} answered for another torrent`);
