@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { ErrorCode } from '../../../native-host/src/core/errors.ts';
 import { MAX_PIECES, MAX_TORRENT_FILE_BYTES } from '../../../native-host/src/core/limits.ts';
 import { parseInfoBytes, parseTorrent } from '../../../native-host/src/metainfo/index.ts';
-import { ascii, expectCode, latin1 } from '../bencode/helpers.ts';
+import { ascii, expectCode } from '../bencode/helpers.ts';
 import { type Dict, fakePieces, multiInfo, PIECE, singleInfo, torrent } from './build.ts';
 
 const deepPath = Array.from({ length: 101 }, (_, i) => `d${i}`);
