@@ -4,7 +4,17 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { MagnetarError } from '../../../native-host/src/core/errors.ts';
 import { encodeMessage, FrameDecoder, type PeerMessage } from '../../../native-host/src/wire/index.ts';
-import { arbMessage, be32, concat, decodeChunks, encodeAll, expectCode, PROP, rawFrame, splitAt } from './helpers.ts';
+import {
+  arbMessage,
+  be32,
+  concat,
+  decodeChunks,
+  encodeAll,
+  expectCode,
+  PROP,
+  rawFrame,
+  splitAt,
+} from './helpers.ts';
 
 /** Streams worth fuzzing: valid ones, valid ones with a few bytes changed, and plain noise. */
 const arbStream: fc.Arbitrary<Uint8Array> = fc.oneof(
@@ -40,27 +50,30 @@ describe('FrameDecoder properties', () => {
       fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }),
     ],
     PROP,
-  )('arbitrary bytes give messages or a MagnetarError, and buffered stays within maxFrame + one chunk', (buf, cuts, maxFrame, pieceCount) => {
-    const d = new FrameDecoder({ maxFrame, pieceCount, maxBlock: 256, maxExtended: 256 });
-    try {
-      for (const c of splitAt(buf, cuts)) {
-        const before = d.buffered;
-        d.push(c);
-        expect(d.buffered).toBeLessThanOrEqual(before + c.length);
-        expect(d.buffered).toBeLessThanOrEqual(maxFrame + c.length);
-        for (let m = d.next(); m !== null; m = d.next()) {
-          if (m.type === 'piece') expect(m.block.length).toBeLessThanOrEqual(256);
+  )(
+    'arbitrary bytes give messages or a MagnetarError, and buffered stays within maxFrame + one chunk',
+    (buf, cuts, maxFrame, pieceCount) => {
+      const d = new FrameDecoder({ maxFrame, pieceCount, maxBlock: 256, maxExtended: 256 });
+      try {
+        for (const c of splitAt(buf, cuts)) {
+          const before = d.buffered;
+          d.push(c);
+          expect(d.buffered).toBeLessThanOrEqual(before + c.length);
+          expect(d.buffered).toBeLessThanOrEqual(maxFrame + c.length);
+          for (let m = d.next(); m !== null; m = d.next()) {
+            if (m.type === 'piece') expect(m.block.length).toBeLessThanOrEqual(256);
+          }
+          // Drained: at most one partial frame is held.
+          expect(d.buffered).toBeLessThan(maxFrame);
         }
-        // Drained: at most one partial frame is held.
-        expect(d.buffered).toBeLessThan(maxFrame);
+      } catch (e) {
+        if (!(e instanceof MagnetarError)) throw e;
+        expect(e.fault).toBe('peer');
+        // The error is sticky: the stream is no longer aligned.
+        expect(() => d.next()).toThrow(e);
       }
-    } catch (e) {
-      if (!(e instanceof MagnetarError)) throw e;
-      expect(e.fault).toBe('peer');
-      // The error is sticky: the stream is no longer aligned.
-      expect(() => d.next()).toThrow(e);
-    }
-  });
+    },
+  );
 });
 
 describe('FrameDecoder behaviour', () => {
@@ -124,10 +137,15 @@ describe('FrameDecoder behaviour', () => {
   it('refuses fast messages without BEP 6 and extended messages without BEP 10', () => {
     expectCode(() => decodeChunks([encodeMessage({ type: 'have-all' })], { fast: false }), 'PEER_PROTOCOL');
     expectCode(
-      () => decodeChunks([encodeMessage({ type: 'extended', id: 0, payload: new Uint8Array(2) })], { extended: false }),
+      () =>
+        decodeChunks([encodeMessage({ type: 'extended', id: 0, payload: new Uint8Array(2) })], {
+          extended: false,
+        }),
       'PEER_PROTOCOL',
     );
-    expect(decodeChunks([encodeMessage({ type: 'have', index: 1 })], { fast: false, extended: false })).toHaveLength(1);
+    expect(
+      decodeChunks([encodeMessage({ type: 'have', index: 1 })], { fast: false, extended: false }),
+    ).toHaveLength(1);
   });
 
   it('setPieceCount applies to a bitfield whose header arrived before the metadata', () => {

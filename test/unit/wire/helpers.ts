@@ -2,7 +2,12 @@
 import { fc } from '@fast-check/vitest';
 import { expect } from 'vitest';
 import { type ErrorCode, MagnetarError } from '../../../native-host/src/core/errors.ts';
-import { encodeMessage, FrameDecoder, type FrameDecoderOptions, type PeerMessage } from '../../../native-host/src/wire/index.ts';
+import {
+  encodeMessage,
+  FrameDecoder,
+  type FrameDecoderOptions,
+  type PeerMessage,
+} from '../../../native-host/src/wire/index.ts';
 
 /** Fixed seed and run count for CI (RELIABILITY (c)1); `npm run fuzz` goes deeper. */
 export const PROP = { seed: 0x5eed_1e, numRuns: 200 } as const;
@@ -26,7 +31,9 @@ export const arbMessage: fc.Arbitrary<PeerMessage> = fc.oneof(
   u32().map((index): PeerMessage => ({ type: 'have', index })),
   bytes(64).map((bits): PeerMessage => ({ type: 'bitfield', bits })),
   block.map((b): PeerMessage => ({ type: 'request', ...b })),
-  fc.record({ index: u32(), begin: u32(), block: bytes(300) }).map((p): PeerMessage => ({ type: 'piece', ...p })),
+  fc
+    .record({ index: u32(), begin: u32(), block: bytes(300) })
+    .map((p): PeerMessage => ({ type: 'piece', ...p })),
   block.map((b): PeerMessage => ({ type: 'cancel', ...b })),
   fc.integer({ min: 0, max: 0xffff }).map((port): PeerMessage => ({ type: 'port', port })),
   u32().map((index): PeerMessage => ({ type: 'suggest', index })),
@@ -64,7 +71,9 @@ export function encodeAll(ms: readonly PeerMessage[]): Uint8Array {
 
 /** Splits `buf` at the given cut points (any values; they are reduced modulo the length). */
 export function splitAt(buf: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => (buf.length === 0 ? 0 : c % (buf.length + 1))))].sort((a, b) => a - b);
+  const points = [...new Set(cuts.map((c) => (buf.length === 0 ? 0 : c % (buf.length + 1))))].sort(
+    (a, b) => a - b,
+  );
   const out: Uint8Array[] = [];
   let prev = 0;
   for (const p of points) {

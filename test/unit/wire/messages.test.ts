@@ -1,6 +1,7 @@
 // Message codec (BEP 3/5/6/10): round trips for every type, the exact-length table, piece headers.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { MAX_REQUEST_LENGTH } from '../../../native-host/src/core/limits.ts';
 import {
   encodeMessage,
   encodePieceHeader,
@@ -10,7 +11,6 @@ import {
   type PeerMessage,
   PIECE_HEADER_BYTES,
 } from '../../../native-host/src/wire/index.ts';
-import { MAX_REQUEST_LENGTH } from '../../../native-host/src/core/limits.ts';
 import { arbMessage, concat, decodeChunks, encodeAll, PROP } from './helpers.ts';
 
 const samples: PeerMessage[] = [
@@ -44,7 +44,9 @@ describe('encodeMessage / FrameDecoder round trip', () => {
     expect([...encodeMessage({ type: 'have', index: 0x01020304 })]).toEqual([0, 0, 0, 5, 4, 1, 2, 3, 4]);
     expect([...encodeMessage({ type: 'port', port: 0x1ae1 })]).toEqual([0, 0, 0, 3, 9, 0x1a, 0xe1]);
     expect([...encodeMessage({ type: 'keep-alive' })]).toEqual([0, 0, 0, 0]);
-    expect([...encodeMessage({ type: 'extended', id: 3, payload: Uint8Array.of(9) })]).toEqual([0, 0, 0, 3, 20, 3, 9]);
+    expect([...encodeMessage({ type: 'extended', id: 3, payload: Uint8Array.of(9) })]).toEqual([
+      0, 0, 0, 3, 20, 3, 9,
+    ]);
   });
 
   it('uses the BEP 6 ids for the fast extension', () => {
@@ -78,7 +80,9 @@ describe('encodeMessage / FrameDecoder round trip', () => {
     expect(() => encodeMessage({ type: 'have', index: -1 })).toThrow(RangeError);
     expect(() => encodeMessage({ type: 'have', index: 2 ** 32 })).toThrow(RangeError);
     expect(() => encodeMessage({ type: 'port', port: 65536 })).toThrow(RangeError);
-    expect(() => encodeMessage({ type: 'extended', id: 256, payload: new Uint8Array(0) })).toThrow(RangeError);
+    expect(() => encodeMessage({ type: 'extended', id: 256, payload: new Uint8Array(0) })).toThrow(
+      RangeError,
+    );
   });
 
   it('isValidRequestLength accepts 1..MAX_REQUEST_LENGTH only', () => {
