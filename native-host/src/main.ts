@@ -8,7 +8,9 @@ import { runNativeHost } from './nm/host.ts';
 
 function launchedByBrowser(argv: readonly string[]): boolean {
   const a = argv[0] ?? '';
-  return a.startsWith('chrome-extension://') || (a.endsWith('.json') && argv.length >= 2 && !a.startsWith('-'));
+  return (
+    a.startsWith('chrome-extension://') || (a.endsWith('.json') && argv.length >= 2 && !a.startsWith('-'))
+  );
 }
 
 async function main(): Promise<void> {

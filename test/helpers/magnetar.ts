@@ -11,7 +11,8 @@ import { type Proc, spawnLogged, waitFor } from './procs.ts';
 export const MAGNETAR_BIN = fileURLToPath(new URL('../../native-host/dist/magnetar.mjs', import.meta.url));
 
 export function requireBuiltHost(): void {
-  if (!existsSync(MAGNETAR_BIN)) throw new Error(`${MAGNETAR_BIN} is missing: run \`npm run build:host\` first`);
+  if (!existsSync(MAGNETAR_BIN))
+    throw new Error(`${MAGNETAR_BIN} is missing: run \`npm run build:host\` first`);
 }
 
 export interface ProgressLine {
@@ -32,7 +33,11 @@ export interface MagnetarRun extends Proc {
   waitProgress(pred: (p: ProgressLine) => boolean, timeoutMs: number): Promise<ProgressLine>;
 }
 
-export function startMagnetar(args: readonly string[], logPath: string, env?: NodeJS.ProcessEnv): MagnetarRun {
+export function startMagnetar(
+  args: readonly string[],
+  logPath: string,
+  env?: NodeJS.ProcessEnv,
+): MagnetarRun {
   requireBuiltHost();
   const proc = spawnLogged(process.execPath, [MAGNETAR_BIN, ...args], { logPath, env: env ?? process.env });
   const progress = (): ProgressLine[] => {

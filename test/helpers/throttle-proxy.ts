@@ -8,7 +8,10 @@ export interface ThrottleProxy {
   close(): Promise<void>;
 }
 
-export async function startThrottleProxy(target: { host: string; port: number }, bytesPerSec: number): Promise<ThrottleProxy> {
+export async function startThrottleProxy(
+  target: { host: string; port: number },
+  bytesPerSec: number,
+): Promise<ThrottleProxy> {
   const sockets = new Set<net.Socket>();
   const pipe = (from: net.Socket, to: net.Socket) => {
     // Token bucket refilled every 50 ms; reading pauses while the bucket is empty.

@@ -14,7 +14,11 @@ export interface CreateFlags {
   name?: string;
 }
 
-export async function runCreateCommand(target: string, flags: CreateFlags, log: (s: string) => void): Promise<number> {
+export async function runCreateCommand(
+  target: string,
+  flags: CreateFlags,
+  log: (s: string) => void,
+): Promise<number> {
   try {
     const created = await createTorrentFromPath(target, {
       announce: flags.tracker.map((t) => [t]),
@@ -27,7 +31,9 @@ export async function runCreateCommand(target: string, flags: CreateFlags, log: 
     });
     const out = flags.output ?? `${path.basename(path.resolve(target))}.torrent`;
     await writeFile(out, created.bytes);
-    log(`${out}: ${created.torrent.name}, ${created.torrent.pieceCount} pieces, info-hash ${created.torrent.infoHashHex}`);
+    log(
+      `${out}: ${created.torrent.name}, ${created.torrent.pieceCount} pieces, info-hash ${created.torrent.infoHashHex}`,
+    );
     return 0;
   } catch (e) {
     log(`magnetar: ${describeError(e)}`);

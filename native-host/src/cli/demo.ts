@@ -19,12 +19,17 @@ const DEMO_FILES: readonly [string, number][] = [
   ['magnetar-demo/album/track-01.bin', 7 * 1024 * 1024 + 17],
 ];
 
-export async function runDemo(log: (s: string) => void, flags: { json?: boolean; quiet?: boolean; keep?: boolean }): Promise<number> {
+export async function runDemo(
+  log: (s: string) => void,
+  flags: { json?: boolean; quiet?: boolean; keep?: boolean },
+): Promise<number> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'magnetar-demo-'));
   try {
     const seedDir = path.join(root, 'seeder');
     const leechDir = path.join(root, 'downloads');
-    log(`Magnetar demo: making a ${formatBytes(DEMO_FILES.reduce((a, [, n]) => a + n, 0))} sample payload in ${seedDir}`);
+    log(
+      `Magnetar demo: making a ${formatBytes(DEMO_FILES.reduce((a, [, n]) => a + n, 0))} sample payload in ${seedDir}`,
+    );
     for (const [rel, size] of DEMO_FILES) {
       const file = path.join(seedDir, rel);
       await mkdir(path.dirname(file), { recursive: true });
@@ -34,7 +39,9 @@ export async function runDemo(log: (s: string) => void, flags: { json?: boolean;
       pieceLength: 256 * 1024,
       createdBy: 'Magnetar demo',
     });
-    log(`torrent: ${created.torrent.name}, ${created.torrent.pieceCount} pieces, info-hash ${created.torrent.infoHashHex}`);
+    log(
+      `torrent: ${created.torrent.name}, ${created.torrent.pieceCount} pieces, info-hash ${created.torrent.infoHashHex}`,
+    );
 
     let release!: () => void;
     const stopSeeder = new Promise<void>((r) => {
@@ -77,15 +84,22 @@ export async function runDemo(log: (s: string) => void, flags: { json?: boolean;
     }
     const seconds = (Date.now() - started) / 1000;
     for (const [rel] of DEMO_FILES) {
-      const [a, b] = await Promise.all([readFile(path.join(seedDir, rel)), readFile(path.join(leechDir, rel))]);
+      const [a, b] = await Promise.all([
+        readFile(path.join(seedDir, rel)),
+        readFile(path.join(leechDir, rel)),
+      ]);
       if (!createHash('sha256').update(a).digest().equals(createHash('sha256').update(b).digest())) {
         log(`demo failed: ${rel} differs from the source`);
         return 1;
       }
     }
     const size = outcome.torrent.size;
-    log(`done: ${formatBytes(size)} in ${seconds.toFixed(1)} s (${formatRate(size / seconds)}), every file identical to the source.`);
-    log('Next: `npm start -- <file.torrent | URL>` downloads a real torrent; `node native-host/dist/magnetar.mjs --help` lists the commands.');
+    log(
+      `done: ${formatBytes(size)} in ${seconds.toFixed(1)} s (${formatRate(size / seconds)}), every file identical to the source.`,
+    );
+    log(
+      'Next: `npm start -- <file.torrent | URL>` downloads a real torrent; `node native-host/dist/magnetar.mjs --help` lists the commands.',
+    );
     return 0;
   } catch (e) {
     log(`demo failed: ${describeError(e)}`);

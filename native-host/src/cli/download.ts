@@ -23,7 +23,11 @@ export const EXIT_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_INTERRUPTED = 130;
 
-export async function runDownloadCommand(source: string, flags: DownloadFlags, log: (s: string) => void): Promise<number> {
+export async function runDownloadCommand(
+  source: string,
+  flags: DownloadFlags,
+  log: (s: string) => void,
+): Promise<number> {
   let bytes: Uint8Array;
   let name: string;
   try {

@@ -81,7 +81,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .description('show what a .torrent holds')
     .action(async (file: string, o: { json?: boolean }) => {
       try {
-        process.stdout.write(`${describeTorrent(parseTorrent(new Uint8Array(await readFile(file))), o.json === true)}\n`);
+        process.stdout.write(
+          `${describeTorrent(parseTorrent(new Uint8Array(await readFile(file))), o.json === true)}\n`,
+        );
       } catch (e) {
         log(`magnetar: ${describeError(e)}`);
         code = 2;
@@ -102,7 +104,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       code = await runCreateCommand(target, o, log);
     });
 
-  downloadOptions(program.command('start').argument('[torrent]', '.torrent file or URL; none runs the offline demo'))
+  downloadOptions(
+    program.command('start').argument('[torrent]', '.torrent file or URL; none runs the offline demo'),
+  )
     .option('--keep', 'demo: keep the demo folder')
     .description('with no argument, run the offline demo swarm; otherwise download the torrent')
     .action(async (src: string | undefined, o) => {
@@ -113,7 +117,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     const ce = e as { exitCode?: number; code?: string };
-    if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help') return 0;
+    if (
+      ce.code === 'commander.helpDisplayed' ||
+      ce.code === 'commander.version' ||
+      ce.code === 'commander.help'
+    )
+      return 0;
     return typeof ce.exitCode === 'number' ? ce.exitCode || 2 : 2;
   }
   return code;

@@ -40,16 +40,14 @@ export function makeProgress(mode: ProgressMode, label: string): ProgressReporte
       stop: () => undefined,
     };
   }
-  const bar = new SingleBar(
-    {
-      format: `${label} [{bar}] {percentage}% | {state} | ↓ {down} ↑ {up} | {peers} peers | ETA {eta}`,
-      barCompleteChar: '█',
-      barIncompleteChar: '░',
-      hideCursor: true,
-      stream: process.stderr,
-      etaBuffer: 1,
-    },
-  );
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {state} | ↓ {down} ↑ {up} | {peers} peers | ETA {eta}`,
+    barCompleteChar: '█',
+    barIncompleteChar: '░',
+    hideCursor: true,
+    stream: process.stderr,
+    etaBuffer: 1,
+  });
   let started = false;
   const payload = (s: TorrentSummary) => ({
     state: s.state,

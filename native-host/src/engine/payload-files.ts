@@ -20,7 +20,11 @@ export async function removePayload(meta: ValidatedTorrent, saveDir: string, roo
     const p = path.join(base, ...f.path);
     if (!insideRoot(root, p, false)) continue;
     await rm(p, { force: true });
-    for (let d = path.dirname(p); insideRoot(base, d, true) && insideRoot(root, d, false); d = path.dirname(d)) {
+    for (
+      let d = path.dirname(p);
+      insideRoot(base, d, true) && insideRoot(root, d, false);
+      d = path.dirname(d)
+    ) {
       dirs.add(d);
       if (d === base) break;
     }

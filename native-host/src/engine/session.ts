@@ -12,8 +12,8 @@ import { peerKey } from '../swarm/peer-sources.ts';
 import { encodeHandshake, makePeerId } from '../wire/index.ts';
 import type { AddOptions, FileSummary, SessionApi, SessionEvent, TorrentSummary } from './api.ts';
 import { insideRoot, removePayload } from './payload-files.ts';
-import { type StoredTorrent, TorrentStore } from './torrent-store.ts';
 import { Torrent } from './torrent.ts';
+import { type StoredTorrent, TorrentStore } from './torrent-store.ts';
 
 export interface SessionOptions {
   /** Every save path must resolve inside this folder. */
@@ -77,7 +77,9 @@ export class Session implements SessionApi {
     readHandshake(sock, key)
       .then(({ handshake, rest }) => {
         const t = this.torrents.get(toHex(handshake.infoHash));
-        const ours = t ? encodeHandshake({ infoHash: t.meta.infoHash, peerId: this.peerId, extended: true, fast: true }) : null;
+        const ours = t
+          ? encodeHandshake({ infoHash: t.meta.infoHash, peerId: this.peerId, extended: true, fast: true })
+          : null;
         const h = { socket: sock, key, peerId: handshake.peerId, reserved: handshake.reserved, rest };
         if (!t || !ours || !t.acceptIncoming(h, ours)) sock.destroy();
       })
@@ -89,7 +91,10 @@ export class Session implements SessionApi {
     if (savePath === undefined || savePath === '') return root;
     const resolved = path.resolve(root, savePath);
     if (!insideRoot(root, resolved, true)) {
-      throw new MagnetarError('STORAGE_PATH_ESCAPE', `save path ${JSON.stringify(savePath)} is outside the download folder`);
+      throw new MagnetarError(
+        'STORAGE_PATH_ESCAPE',
+        `save path ${JSON.stringify(savePath)} is outside the download folder`,
+      );
     }
     return resolved;
   }
@@ -157,7 +162,10 @@ export class Session implements SessionApi {
   }
 
   async addMagnet(_uri: string, _opts?: AddOptions): Promise<TorrentSummary> {
-    throw new MagnetarError('NOT_SUPPORTED', 'magnet links are not supported yet (metadata download, BEP 9, is coming)');
+    throw new MagnetarError(
+      'NOT_SUPPORTED',
+      'magnet links are not supported yet (metadata download, BEP 9, is coming)',
+    );
   }
 
   list(): TorrentSummary[] {

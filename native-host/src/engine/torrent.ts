@@ -12,7 +12,7 @@ import type { ValidatedTorrent } from '../metainfo/types.ts';
 import { pieceSize } from '../metainfo/types.ts';
 import { TorrentStorage } from '../storage/torrent-storage.ts';
 import { PeerConnection } from '../swarm/peer-connection.ts';
-import { PeerSources, type HandshakeResult } from '../swarm/peer-sources.ts';
+import { type HandshakeResult, PeerSources } from '../swarm/peer-sources.ts';
 import { PiecePicker } from '../swarm/piece-picker.ts';
 import { Swarm } from '../swarm/swarm.ts';
 import { Announcer } from '../tracker/announcer.ts';
@@ -77,6 +77,11 @@ export class Torrent {
     return this.meta.infoHashHex;
   }
 
+  /** Hosts banned for sending data that failed the hash. */
+  get bannedHosts(): string[] {
+    return [...this.banned];
+  }
+
   get isComplete(): boolean {
     return this.have.complete;
   }
@@ -100,7 +105,11 @@ export class Torrent {
     const meta = this.meta;
     this.setState('checking');
     this.checked = 0;
-    const storage = await TorrentStorage.open({ torrent: meta, saveDir: this.opts.saveDir, resumePath: this.opts.resumePath ?? undefined });
+    const storage = await TorrentStorage.open({
+      torrent: meta,
+      saveDir: this.opts.saveDir,
+      resumePath: this.opts.resumePath ?? undefined,
+    });
     this.storage = storage;
     this.have = await storage.check({
       signal,
@@ -118,7 +127,12 @@ export class Torrent {
     const swarm = new Swarm(
       picker,
       storage,
-      { pieceCount: meta.pieceCount, pieceSize: (i) => pieceSize(meta, i), uploadSlots: this.opts.uploadSlots, upload: true },
+      {
+        pieceCount: meta.pieceCount,
+        pieceSize: (i) => pieceSize(meta, i),
+        uploadSlots: this.opts.uploadSlots,
+        upload: true,
+      },
       {
         pieceVerified: () => undefined,
         complete: () => this.onComplete(),
@@ -209,7 +223,10 @@ export class Torrent {
     // We always set both bits, so the peer's bits decide (BEP 6, BEP 10).
     const extensions = (h.reserved[5]! & 0x10) !== 0;
     const fast = (h.reserved[7]! & 0x04) !== 0;
-    const conn = new PeerConnection(h.socket as Duplex, h.key, h.rest, this.meta.pieceCount, { fast, extended: extensions });
+    const conn = new PeerConnection(h.socket as Duplex, h.key, h.rest, this.meta.pieceCount, {
+      fast,
+      extended: extensions,
+    });
     swarm.attach(h.key, conn, h.peerId, { fast, extensions }, (peer) => {
       if (extensions) {
         // BEP 10: advertise what we speak; ut_metadata lets magnet users fetch the info dict from us.

@@ -1,15 +1,18 @@
 // The only place TCP sockets are created (DESIGN §3: net/ holds every node:net import).
 
 import net from 'node:net';
-import { CONNECT_TIMEOUT_MS } from '../core/limits.ts';
 import { MagnetarError } from '../core/errors.ts';
+import { CONNECT_TIMEOUT_MS } from '../core/limits.ts';
 
 export type TcpSocket = net.Socket;
 
 export function connectTcp(host: string, port: number, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port, noDelay: true });
-    const timer = setTimeout(() => fail(new MagnetarError('PEER_TIMEOUT', `connect to ${host}:${port} timed out`)), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new MagnetarError('PEER_TIMEOUT', `connect to ${host}:${port} timed out`)),
+      CONNECT_TIMEOUT_MS,
+    );
     const onAbort = () => fail(new MagnetarError('ABORTED', 'aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     function cleanup() {
@@ -21,7 +24,11 @@ export function connectTcp(host: string, port: number, signal?: AbortSignal): Pr
     function fail(e: Error) {
       cleanup();
       sock.destroy();
-      reject(e instanceof MagnetarError ? e : new MagnetarError('PEER_CLOSED', `connect to ${host}:${port}: ${e.message}`));
+      reject(
+        e instanceof MagnetarError
+          ? e
+          : new MagnetarError('PEER_CLOSED', `connect to ${host}:${port}: ${e.message}`),
+      );
     }
     function ok() {
       cleanup();

@@ -18,7 +18,13 @@ export function readHandshake(socket: Duplex, remote: string, signal?: AbortSign
     const chunks: Uint8Array[] = [];
     let size = 0;
     const timer = setTimeout(
-      () => fail(new MagnetarError('PEER_TIMEOUT', `${remote}: no handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`)),
+      () =>
+        fail(
+          new MagnetarError(
+            'PEER_TIMEOUT',
+            `${remote}: no handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`,
+          ),
+        ),
       HANDSHAKE_TIMEOUT_MS,
     );
     const onAbort = () => fail(new MagnetarError('ABORTED', 'aborted'));
@@ -45,13 +51,16 @@ export function readHandshake(socket: Duplex, remote: string, signal?: AbortSign
       chunks.push(chunk);
       size += chunk.length;
       // A handshake is 68 bytes; anything much larger before it completes is garbage.
-      if (size > 64 * 1024) return fail(new MagnetarError('PEER_HANDSHAKE', `${remote}: oversized handshake`));
+      if (size > 64 * 1024)
+        return fail(new MagnetarError('PEER_HANDSHAKE', `${remote}: oversized handshake`));
       const buf = chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
       let r: ReturnType<typeof decodeHandshake>;
       try {
         r = decodeHandshake(buf);
       } catch (e) {
-        return fail(e instanceof MagnetarError ? e : new MagnetarError('PEER_HANDSHAKE', `${remote}: ${String(e)}`));
+        return fail(
+          e instanceof MagnetarError ? e : new MagnetarError('PEER_HANDSHAKE', `${remote}: ${String(e)}`),
+        );
       }
       if ('need' in r) {
         chunks.length = 0;

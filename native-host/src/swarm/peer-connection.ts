@@ -47,8 +47,12 @@ export class PeerConnection {
   start(handlers: PeerConnectionHandlers): void {
     this.handlers = handlers;
     this.socket.on('data', (chunk: Uint8Array) => this.onData(chunk));
-    this.socket.on('error', (e: Error) => this.close(new MagnetarError('PEER_CLOSED', `${this.remote}: ${e.message}`)));
-    this.socket.on('close', () => this.close(new MagnetarError('PEER_CLOSED', `${this.remote} closed the connection`)));
+    this.socket.on('error', (e: Error) =>
+      this.close(new MagnetarError('PEER_CLOSED', `${this.remote}: ${e.message}`)),
+    );
+    this.socket.on('close', () =>
+      this.close(new MagnetarError('PEER_CLOSED', `${this.remote} closed the connection`)),
+    );
     this.socket.on('drain', () => this.handlers?.onDrain?.());
     this.timer = setInterval(() => this.tick(), 5_000);
     this.timer.unref();
@@ -68,14 +72,18 @@ export class PeerConnection {
         if (this.closed) return;
       }
     } catch (e) {
-      this.close(e instanceof MagnetarError ? e : new MagnetarError('PEER_PROTOCOL', `${this.remote}: ${String(e)}`));
+      this.close(
+        e instanceof MagnetarError ? e : new MagnetarError('PEER_PROTOCOL', `${this.remote}: ${String(e)}`),
+      );
     }
   }
 
   private tick(): void {
     const now = Date.now();
     if (now - this.lastRecv > PEER_IDLE_TIMEOUT_MS) {
-      this.close(new MagnetarError('PEER_TIMEOUT', `${this.remote} idle for ${PEER_IDLE_TIMEOUT_MS / 1000} s`));
+      this.close(
+        new MagnetarError('PEER_TIMEOUT', `${this.remote} idle for ${PEER_IDLE_TIMEOUT_MS / 1000} s`),
+      );
       return;
     }
     if (now - this.lastSend > KEEPALIVE_INTERVAL_MS) this.send({ type: 'keep-alive' });

@@ -100,27 +100,40 @@ export class PeerSources {
   }
 
   private isSelf(c: PeerAddress): boolean {
-    return c.port === this.opts.listenPort() && (c.host === '127.0.0.1' || c.host === '::1' || c.host === 'localhost');
+    return (
+      c.port === this.opts.listenPort() &&
+      (c.host === '127.0.0.1' || c.host === '::1' || c.host === 'localhost')
+    );
   }
 
   private async connect(key: string, c: Candidate): Promise<void> {
     let socket: Duplex | null = null;
     try {
       socket = await connectTcp(c.host, c.port, this.opts.signal);
-      socket.write(encodeHandshake({ infoHash: this.opts.infoHash, peerId: this.opts.peerId, extended: true, fast: true }));
+      socket.write(
+        encodeHandshake({
+          infoHash: this.opts.infoHash,
+          peerId: this.opts.peerId,
+          extended: true,
+          fast: true,
+        }),
+      );
       const { handshake, rest } = await readHandshake(socket, key, this.opts.signal);
       if (!bytesEqual(handshake.infoHash, this.opts.infoHash)) {
         throw new MagnetarError('PEER_INFOHASH_MISMATCH', `${key} answered for another torrent`);
       }
-      if (bytesEqual(handshake.peerId, this.opts.peerId)) throw new MagnetarError('PEER_SELF', 'connected to ourselves');
-      if (this.opts.isConnected(key, handshake.peerId)) throw new MagnetarError('PEER_PROTOCOL', 'already connected');
+      if (bytesEqual(handshake.peerId, this.opts.peerId))
+        throw new MagnetarError('PEER_SELF', 'connected to ourselves');
+      if (this.opts.isConnected(key, handshake.peerId))
+        throw new MagnetarError('PEER_PROTOCOL', 'already connected');
       c.failures = 0;
       c.nextAttempt = Date.now() + RETRY_BASE_MS;
       this.opts.onHandshake({ socket, key, peerId: handshake.peerId, reserved: handshake.reserved, rest });
     } catch (e) {
       socket?.destroy();
       c.failures++;
-      const self = e instanceof MagnetarError && (e.code === 'PEER_SELF' || e.code === 'PEER_INFOHASH_MISMATCH');
+      const self =
+        e instanceof MagnetarError && (e.code === 'PEER_SELF' || e.code === 'PEER_INFOHASH_MISMATCH');
       if (self || c.failures >= MAX_FAILURES) this.candidates.delete(key);
       else c.nextAttempt = Date.now() + RETRY_BASE_MS * 2 ** (c.failures - 1);
     } finally {

@@ -124,7 +124,12 @@ export class PiecePicker {
    * Up to `max` blocks for a peer that has `peer`. `mine` says whether this peer already has a
    * given block requested (so endgame never asks one peer twice).
    */
-  pick(peer: Bitfield, max: number, mine: (index: number, begin: number) => boolean, who: string): BlockRef[] {
+  pick(
+    peer: Bitfield,
+    max: number,
+    mine: (index: number, begin: number) => boolean,
+    who: string,
+  ): BlockRef[] {
     const out: BlockRef[] = [];
     if (max <= 0) return out;
     // 1. Unrequested blocks of started pieces, oldest first.

@@ -149,25 +149,33 @@ export class Swarm {
         peer.peerInterested = false;
         return;
       case 'have':
-        return this.onHave(peer, m.index);
+        this.onHave(peer, m.index);
+        return;
       case 'bitfield':
-        return this.onBitfield(peer, new Bitfield(this.opts.pieceCount, m.bits));
+        this.onBitfield(peer, new Bitfield(this.opts.pieceCount, m.bits));
+        return;
       case 'have-all': {
         const all = new Bitfield(this.opts.pieceCount);
         all.setAll();
-        return this.onBitfield(peer, all);
+        this.onBitfield(peer, all);
+        return;
       }
       case 'have-none':
-        return this.onBitfield(peer, new Bitfield(this.opts.pieceCount));
+        this.onBitfield(peer, new Bitfield(this.opts.pieceCount));
+        return;
       case 'request':
-        return this.onRequest(peer, m);
+        this.onRequest(peer, m);
+        return;
       case 'cancel': {
-        const i = peer.incoming.findIndex((r) => r.index === m.index && r.begin === m.begin && r.length === m.length);
+        const i = peer.incoming.findIndex(
+          (r) => r.index === m.index && r.begin === m.begin && r.length === m.length,
+        );
         if (i >= 0) peer.incoming.splice(i, 1);
         return;
       }
       case 'piece':
-        return this.onPiece(peer, m.index, m.begin, m.block);
+        this.onPiece(peer, m.index, m.begin, m.block);
+        return;
       case 'reject': {
         const k = blockKey(m.index, m.begin);
         const r = peer.requests.get(k);
@@ -326,7 +334,9 @@ export class Swarm {
     p.hashFailures++;
     if (p.hashFailures >= MAX_HASH_FAILURES_PER_PEER) {
       this.events.peerBanned(key, key.slice(0, key.lastIndexOf(':')));
-      p.conn.close(new MagnetarError('PEER_BANNED', `${key} sent ${p.hashFailures} pieces that failed their hash`));
+      p.conn.close(
+        new MagnetarError('PEER_BANNED', `${key} sent ${p.hashFailures} pieces that failed their hash`),
+      );
     }
   }
 
@@ -339,7 +349,9 @@ export class Swarm {
       m.begin + m.length > size ||
       !this.picker.have.has(m.index)
     ) {
-      peer.conn.close(new MagnetarError('PEER_BAD_REQUEST', `${peer.key}: bad request ${m.index}/${m.begin}/${m.length}`));
+      peer.conn.close(
+        new MagnetarError('PEER_BAD_REQUEST', `${peer.key}: bad request ${m.index}/${m.begin}/${m.length}`),
+      );
       return;
     }
     if (peer.amChoking) {
@@ -347,7 +359,9 @@ export class Swarm {
       return;
     }
     if (peer.incoming.length >= MAX_INCOMING_REQUESTS) {
-      peer.conn.close(new MagnetarError('PEER_PROTOCOL', `${peer.key}: more than ${MAX_INCOMING_REQUESTS} requests queued`));
+      peer.conn.close(
+        new MagnetarError('PEER_PROTOCOL', `${peer.key}: more than ${MAX_INCOMING_REQUESTS} requests queued`),
+      );
       return;
     }
     peer.incoming.push({ index: m.index, begin: m.begin, length: m.length });
@@ -360,7 +374,12 @@ export class Swarm {
     peer.serving = true;
     void (async () => {
       try {
-        while (peer.incoming.length > 0 && !peer.conn.isClosed && !peer.amChoking && peer.conn.sendBuffered < 1 << 20) {
+        while (
+          peer.incoming.length > 0 &&
+          !peer.conn.isClosed &&
+          !peer.amChoking &&
+          peer.conn.sendBuffered < 1 << 20
+        ) {
           const r = peer.incoming.shift()!;
           const block = await this.store.read(r.index, r.begin, r.length);
           if (peer.conn.isClosed || peer.amChoking) break;
@@ -370,7 +389,9 @@ export class Swarm {
         // A read error while seeding: stop serving rather than send garbage (RELIABILITY S63).
         peer.incoming.length = 0;
         if (!this.closed) {
-          this.events.storageError(e instanceof MagnetarError ? e : new MagnetarError('STORAGE_IO', String(e)));
+          this.events.storageError(
+            e instanceof MagnetarError ? e : new MagnetarError('STORAGE_IO', String(e)),
+          );
         }
       } finally {
         peer.serving = false;
@@ -432,7 +453,8 @@ export class Swarm {
       // sent nothing yet keeps the initial depth.
       const target = Math.ceil((p.conn.down.rate * QUEUE_SECONDS) / BLOCK_SIZE);
       if (timedOut) p.depth = MIN_PIPELINE_DEPTH;
-      else if (p.lastBlockAt > 0) p.depth = Math.max(MIN_PIPELINE_DEPTH, Math.min(MAX_PIPELINE_DEPTH, target));
+      else if (p.lastBlockAt > 0)
+        p.depth = Math.max(MIN_PIPELINE_DEPTH, Math.min(MAX_PIPELINE_DEPTH, target));
     }
     if (this.ticks % CHOKE_EVERY_TICKS === 0) this.rechoke(this.ticks % OPTIMISTIC_EVERY_TICKS === 0);
     this.updateBackpressure();
