@@ -16,7 +16,6 @@ export default defineConfig({
     sourcemap: false,
     rollupOptions: {
       input: { magnetar: 'src/main.ts' },
-      input: { magnetar: 'src/main.ts' },
       output: { entryFileNames: '[name].mjs', format: 'es', banner: '#!/usr/bin/env node' },
     },
   },
