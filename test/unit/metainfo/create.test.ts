@@ -104,8 +104,8 @@ describe('createTorrent (pure)', () => {
   )(
     'any sizes, piece length and chunk size hash like the concatenation',
     async (sizes, pieceLength, seed) => {
-      if (sizes.every((s) => s === 0)) sizes[0] = 1;
-      const parts = sizes.map((s, i) => payload(s, seed + i));
+      const lengths: number[] = sizes.every((s) => s === 0) ? [1, ...sizes] : sizes;
+      const parts = lengths.map((s, i) => payload(s, seed + i));
       const { torrent } = await createTorrent({
         name: 'p',
         files: parts.map((d, i) => memFile([`f${i}`], d)),
