@@ -246,15 +246,25 @@ export class Announcer {
 
   private async sendStopped(t: Tracker): Promise<void> {
     const ac = new AbortController();
-    const timer = this.clock.setTimeout(
-      () => ac.abort(),
-      this.o.stoppedTimeoutMs ?? STOPPED_ANNOUNCE_TIMEOUT_MS,
+    let timer: unknown;
+    // Race the announce against our own timer too, so even a transport that ignores its signal
+    // cannot hold up stop().
+    const timeout = new Promise<void>((resolve) => {
+      timer = this.clock.setTimeout(() => {
+        ac.abort();
+        resolve();
+      }, this.o.stoppedTimeoutMs ?? STOPPED_ANNOUNCE_TIMEOUT_MS);
+    });
+    const announce = this.transport.announce(t.url, this.request(t, 'stopped'), ac.signal).then(
+      () => {
+        t.state = 'idle';
+      },
+      () => {
+        // Best effort: the tracker forgets us after its interval anyway.
+      },
     );
     try {
-      await this.transport.announce(t.url, this.request(t, 'stopped'), ac.signal);
-      t.state = 'idle';
-    } catch {
-      // Best effort: the tracker forgets us after its interval anyway.
+      await Promise.race([announce, timeout]);
     } finally {
       this.clock.clearTimeout(timer);
       t.started = false;

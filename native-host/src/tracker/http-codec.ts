@@ -110,13 +110,13 @@ function count(v: BValue | undefined): number | undefined {
 /** T21: a missing, zero, negative or huge interval is clamped, never obeyed. */
 export function clampInterval(v: BValue | undefined): number {
   if (!isInt(v)) return DEFAULT_ANNOUNCE_INTERVAL_S;
-  const n = typeof v === 'bigint' ? MAX_ANNOUNCE_INTERVAL_S : v;
+  const n = typeof v === 'bigint' ? (v < 0n ? 0 : MAX_ANNOUNCE_INTERVAL_S) : v;
   return Math.min(MAX_ANNOUNCE_INTERVAL_S, Math.max(MIN_ANNOUNCE_INTERVAL_S, n));
 }
 
 function clampMinInterval(v: BValue | undefined, interval: number): number | undefined {
   if (!isInt(v)) return undefined;
-  const n = typeof v === 'bigint' ? interval : v;
+  const n = typeof v === 'bigint' ? (v < 0n ? 0 : interval) : v;
   return Math.min(interval, Math.max(MIN_REANNOUNCE_S, n));
 }
 
