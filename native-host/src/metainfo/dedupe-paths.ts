@@ -43,10 +43,16 @@ export function dedupePaths(paths: readonly (readonly string[])[], skip?: readon
   const out: string[][] = [];
   const renamed: number[] = [];
 
+  // Next suffix to try per clashing name, so k copies of one name cost O(k), not O(k²).
+  const nextSuffix = new Map<string, number>();
   const rename = (parent: readonly string[], name: string): string[] => {
-    for (let n = 1; n <= MAX_RENAME_ATTEMPTS; n++) {
+    const base = keyOf([...parent, name]);
+    for (let n = nextSuffix.get(base) ?? 1; n <= MAX_RENAME_ATTEMPTS; n++) {
       const candidate = [...parent, withSuffix(name, n)];
-      if (!taken(keyOf(candidate))) return candidate;
+      if (!taken(keyOf(candidate))) {
+        nextSuffix.set(base, n + 1);
+        return candidate;
+      }
     }
     throw new MagnetarError('TORRENT_PATH', `more than ${MAX_RENAME_ATTEMPTS} files named "${name}"`);
   };

@@ -125,10 +125,18 @@ export function sanitizeComponent(raw: string): string | null {
     if (isInvisible(c)) continue;
     out += isForbidden(c) ? '_' : String.fromCharCode(c);
   }
-  // Windows silently drops trailing dots and spaces, so `a.` and `a` would be one file there.
-  out = trimTrailingDotsAndSpaces(out);
-  out = trimTrailingDotsAndSpaces(truncateComponent(out));
-  if (RESERVED.test(out)) out = `_${out}`;
+  // Trim, make reserved names safe, truncate, until nothing changes: each step can undo another
+  // (the `_` prefix can push a name past the byte limit; a cut can expose `CON.` or a trailing
+  // dot), and idempotence is what lets storage re-check paths safely. A `_` prefix is added at
+  // most once and cutting only shortens, so this settles within a few rounds.
+  for (let round = 0; round < 8; round++) {
+    const before = out;
+    // Windows silently drops trailing dots and spaces, so `a.` and `a` would be one file there.
+    out = trimTrailingDotsAndSpaces(out);
+    if (RESERVED.test(out)) out = `_${out}`;
+    out = trimTrailingDotsAndSpaces(truncateComponent(out));
+    if (out === before) break;
+  }
   return out === '' ? PLACEHOLDER : out;
 }
 

@@ -88,6 +88,19 @@ describe('sanitizePath table', () => {
     expect(out.startsWith('a.')).toBe(true);
   });
 
+  // Fuzz finding (corpus/sanitize-path/crash-60d82f9e6aef.bin): the `_` prefix for a reserved name
+  // pushed a 240-byte name to 241 bytes, so a second pass changed it again.
+  test.each([
+    `nul.${'a'.repeat(300)}.gz`,
+    `CON${'. '.repeat(200)}x.txt`,
+    `com1.txt${'\ufffd'.repeat(100)}.tar.gz`,
+  ])('reserved names at the byte limit are stable (%#)', (name) => {
+    const once = sanitizeComponent(name)!;
+    expect(bytesOf(once)).toBeLessThanOrEqual(MAX_PATH_COMPONENT_BYTES);
+    expect(once.startsWith('_')).toBe(true);
+    expect(sanitizeComponent(once)).toBe(once);
+  });
+
   test('depth over 100 → TORRENT_TOO_DEEP; 100 is fine', () => {
     expect(sanitizePath(Array.from({ length: 100 }, () => 'd'))).toHaveLength(100);
     expectCode(() => sanitizePath(Array.from({ length: 101 }, () => 'd')), 'TORRENT_TOO_DEEP');
