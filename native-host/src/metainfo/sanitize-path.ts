@@ -58,6 +58,10 @@ function isForbidden(c: number): boolean {
 const RESERVED =
   /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$)(\s*\..*)?$/i;
 
+/** Printable ASCII without forbidden characters, not ending in a dot or space. */
+const SAFE_ASCII = /^[\x20-\x7e]*[\x21-\x2d\x30-\x7e]$/;
+const HAS_FORBIDDEN_ASCII = /[/\\:*?"<>|]/;
+
 function utf8Length(s: string): number {
   return encoder.encode(s).length;
 }
@@ -107,6 +111,16 @@ export function truncateComponent(name: string, maxBytes = MAX_PATH_COMPONENT_BY
  */
 export function sanitizeComponent(raw: string): string | null {
   if (raw === '' || raw === '.' || raw === '..') return null;
+  // Fast path for the common case (printable ASCII with nothing to replace, trim or cut): a
+  // 200,000-file torrent spends most of its sanitizing time in the general loop otherwise.
+  if (
+    raw.length <= MAX_PATH_COMPONENT_BYTES &&
+    SAFE_ASCII.test(raw) &&
+    !HAS_FORBIDDEN_ASCII.test(raw) &&
+    !RESERVED.test(raw)
+  ) {
+    return raw;
+  }
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     let c = raw.charCodeAt(i);
