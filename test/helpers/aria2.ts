@@ -12,6 +12,10 @@
 // 0 right after the download completes. UDP trackers: aria2 only uses them when its DHT is on (they
 // share the DHT socket), so pass `dht` for a udp:// torrent. `--stop-with-process` ties every aria2
 // to this test process, so even a crashed test run leaves no aria2 behind.
+// Not working (tried, aria2 1.36.0): a DHT-only swarm of just an aria2 seeder and an aria2 magnet
+// leecher with `--dht-entry-point` at the seeder: no download within 60 s. The seeder has no other
+// DHT node to announce itself to, so its get_peers answers hold no peers; a DHT-only test needs a
+// third node (e.g. ours) that both announce to.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

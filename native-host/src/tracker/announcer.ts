@@ -220,6 +220,25 @@ export class Announcer {
     return out;
   }
 
+  /** Throws if the state breaks an invariant of the header comment; tests run it after each step. */
+  checkInvariants(): void {
+    const fail = (m: string) => {
+      throw new Error(`announcer invariant: ${m}`);
+    };
+    const urls = new Set<string>();
+    for (const tier of this.tiers) {
+      if ((tier.timer === undefined) !== (tier.nextAt === undefined)) fail('timer and nextAt disagree');
+      if (this.dead && tier.timer !== undefined) fail('timer after teardown');
+      if (tier.busy && tier.timer !== undefined) fail('timer while an announce runs');
+      if (tier.trackers.filter((t) => t.state === 'updating').length > (tier.busy ? 1 : 0))
+        fail('more trackers updating than announces running');
+      for (const t of tier.trackers) {
+        if (urls.has(t.url)) fail(`duplicate tracker ${t.url}`);
+        urls.add(t.url);
+      }
+    }
+  }
+
   /** Number of pending timers (0 once stopped): for leak checks in tests. */
   get pendingTimers(): number {
     return this.tiers.filter((t) => t.timer !== undefined).length;
@@ -343,7 +362,10 @@ export class Announcer {
           ok = true;
           break;
         } catch (e) {
-          if (!this.running) return;
+          if (!this.running) {
+            t.state = t.last ? 'working' : 'idle'; // aborted by stop(): not the tracker's fault
+            return;
+          }
           const err = isMagnetarError(e) ? e : new MagnetarError('TRACKER_NETWORK', String(e));
           t.state = 'error';
           t.lastError = err;

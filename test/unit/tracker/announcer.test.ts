@@ -15,6 +15,8 @@ import type { AnnounceRequest, AnnounceResponse } from '../../../native-host/src
 
 class FakeClock implements AnnouncerClock {
   t = 1_000_000;
+  /** Run after every step (the announcer's invariant check). */
+  check: () => void = () => {};
   private timers = new Map<number, { at: number; fn: () => void }>();
   private next = 1;
   now = () => this.t;
@@ -41,9 +43,11 @@ class FakeClock implements AnnouncerClock {
       this.timers.delete(due[0]);
       this.t = due[1].at;
       due[1].fn();
+      this.check();
     }
     this.t = end;
     await flush();
+    this.check();
   }
 }
 
@@ -115,6 +119,7 @@ function make(
     random: extra.random ?? (() => 0.5),
     wantPeers: extra.wantPeers,
   });
+  clock.check = () => a.checkInvariants();
   return { a, clock, ...t, peers, errors };
 }
 
