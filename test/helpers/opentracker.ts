@@ -65,7 +65,11 @@ export async function startOpentracker(opts: OpentrackerOptions): Promise<Opentr
       await waitFor(
         async () => {
           if (proc.exitInfo()) throw new GiveUp(`opentracker exited: ${proc.log().slice(-500)}`);
-          return tcpAnswers(port);
+          // The port answers before the whitelist is loaded (a separate thread reads it), so
+          // wait until a harmless `stopped` announce for the first hash is accepted.
+          if (!(await tcpAnswers(port))) return false;
+          const first = opts.infoHashes[0];
+          return first === undefined || (await whitelistActive(port, first));
         },
         opts.startTimeoutMs ?? 10_000,
         `opentracker on port ${port}`,
@@ -129,5 +133,20 @@ function scrapeOnce(port: number, infoHash: string): Promise<ScrapeCounts> {
     });
     req.on('timeout', () => req.destroy(new Error('scrape timed out')));
     req.on('error', reject);
+  });
+}
+
+/** True when opentracker accepts an announce for `infoHash` (no `failure reason`). */
+function whitelistActive(port: number, infoHash: string): Promise<boolean> {
+  const q = `info_hash=${infoHash.replace(/../g, '%$&')}&peer_id=-PROBE-0000000000000&port=1&left=0&event=stopped&compact=1`;
+  return new Promise((resolve) => {
+    const req = http.get(`http://127.0.0.1:${port}/announce?${q}`, { agent: false, timeout: 2000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', () => resolve(false));
+      res.on('end', () => resolve(!Buffer.concat(chunks).includes('failure reason')));
+    });
+    req.on('timeout', () => req.destroy(new Error('probe timed out')));
+    req.on('error', () => resolve(false));
   });
 }
