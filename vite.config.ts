@@ -21,6 +21,9 @@ export default defineConfig({
       contentScripts: { standaloneFiles: ['extension/content/magnet.ts'] },
     }),
   ],
+  // Test builds (MAGNETAR_TEST_HOOKS=1) keep a page-triggered "open the popup in a tab" path
+  // for Firefox tests; production builds drop it (extension/lib/build-flags.ts).
+  define: { __MAGNETAR_TEST_HOOKS__: JSON.stringify(process.env['MAGNETAR_TEST_HOOKS'] === '1') },
   build: {
     outDir: firefox ? 'dist-firefox' : 'dist',
     emptyOutDir: true,

@@ -9,6 +9,7 @@ import type {
   WireError,
 } from '../../native-host/src/protocol/index.ts';
 import { browser, onDeterminingFilename, type Runtime } from '../lib/browser.ts';
+import { TEST_HOOKS } from '../lib/build-flags.ts';
 import { type HostCallResult, RuntimeMessageSchema, type ViewState } from '../lib/messages.ts';
 import { DEFAULT_PREFS, loadPrefs, type Prefs } from '../lib/prefs.ts';
 import { Catcher } from './catcher.ts';
@@ -142,6 +143,11 @@ async function onRuntimeMessage(raw: unknown, sender: Runtime.MessageSender): Pr
     const r = await callHost({ type: 'add-magnet', uri: m.url });
     if (!r.ok) notify('Magnetar could not add the magnet link', r.error.message);
     return r;
+  }
+  if (m.kind === 'test-open-page') {
+    if (!TEST_HOOKS) return undefined;
+    await browser.tabs.create({ url: browser.runtime.getURL(`extension/${m.page}/index.html`) });
+    return true;
   }
   if (!fromPage) return undefined;
   if (m.kind === 'get-state') {

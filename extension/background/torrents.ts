@@ -10,7 +10,7 @@ export class TorrentTable {
   private building: { seq: number; got: Map<number, TorrentInfo[]>; pages: number } | null = null;
 
   list(): TorrentInfo[] {
-    return [...this.byId.values()].sort((a, b) => a.addedAt - b.addedAt);
+    return [...this.byId.values()].sort((a, b) => b.addedAt - a.addedAt); // newest first
   }
 
   get size(): number {

@@ -3,6 +3,7 @@
 // A link set from script (`location.href = 'magnet:…'`) is not seen: there is no MV3 API for it.
 
 import { browser } from '../lib/browser.ts';
+import { TEST_HOOKS } from '../lib/build-flags.ts';
 
 function magnetFrom(ev: MouseEvent): string | null {
   const target = ev.target as Element | null;
@@ -23,3 +24,12 @@ function onClick(ev: MouseEvent): void {
 
 document.addEventListener('click', onClick, true);
 document.addEventListener('auxclick', onClick, true);
+
+if (TEST_HOOKS) {
+  // Test builds only: a page asks for an extension page to be opened (Firefox e2e).
+  window.addEventListener('message', (ev: MessageEvent) => {
+    const page = (ev.data as { magnetarTestOpen?: unknown } | null)?.magnetarTestOpen;
+    if (ev.source === window && (page === 'popup' || page === 'options'))
+      void browser.runtime.sendMessage({ kind: 'test-open-page', page }).catch(() => undefined);
+  });
+}

@@ -38,12 +38,15 @@ export interface RuntimeTable {
   /** From extension pages. */
   'get-state': { req: Record<string, never>; res: ViewState };
   host: { req: { request: AnyRequestBody }; res: HostCallResult };
+  'test-open-page': { req: { page: 'popup' | 'options' }; res: boolean };
 }
 export type RuntimeKind = keyof RuntimeTable;
 
 export const RuntimeMessageSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('magnet'), url: z.string().min(1).max(MAX_URL_CHARS) }),
   z.strictObject({ kind: z.literal('get-state') }),
+  /** Test builds only (build-flags.ts): open an extension page in a tab. */
+  z.strictObject({ kind: z.literal('test-open-page'), page: z.enum(['popup', 'options']) }),
   z.strictObject({
     kind: z.literal('host'),
     // The body's fields are checked against the protocol schema once `v` and `id` are added.

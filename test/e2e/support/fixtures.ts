@@ -21,13 +21,13 @@ export const HOST_SCRIPT = join(REPO, 'native-host/dist/magnetar.mjs');
 export const ARTIFACTS = join(REPO, 'test-artifacts');
 
 /** Builds the extension for one browser into `outDir` (about 0.5 s; never touches dist/). */
-export function buildExtension(browser: 'chrome' | 'firefox', outDir: string): string {
+export function buildExtension(browser: 'chrome' | 'firefox', outDir: string, testHooks = false): string {
   execFileSync(
     process.execPath,
     [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--logLevel', 'error'],
     {
       cwd: REPO,
-      env: { ...process.env, BROWSER: browser },
+      env: { ...process.env, BROWSER: browser, MAGNETAR_TEST_HOOKS: testHooks ? '1' : '0' },
       stdio: ['ignore', 'ignore', 'inherit'],
       timeout: 60_000,
     },
