@@ -38,6 +38,13 @@ export interface SpawnOptions {
 
 const registry = new Set<Proc>();
 
+// Safety net for scripts and crashed test files that never call stopAll(): on a normal exit of
+// this process, signal every child still registered (by its PID). A SIGKILLed test process can't
+// run this; aria2 children also carry --stop-with-process for that case.
+process.once('exit', () => {
+  for (const p of registry) if (!p.exitInfo() && p.pid > 0) sendSignal(p.pid, 'SIGTERM');
+});
+
 /** Spawns `cmd args` with stdout+stderr appended to `logPath` and stdin from /dev/null. */
 export function spawnLogged(cmd: string, args: readonly string[], opts: SpawnOptions): Proc {
   const fd = openSync(opts.logPath, 'a');

@@ -12,6 +12,9 @@ export interface TempDir {
 
 const dirs = new Set<string>();
 
+// Safety net: folders a script forgot to clean are removed when this process exits normally.
+process.once('exit', () => removeAllTempDirs());
+
 export function makeTempDir(prefix = 'magnetar-test-'): TempDir {
   const path = mkdtempSync(join(tmpdir(), prefix));
   dirs.add(path);
