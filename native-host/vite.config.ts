@@ -16,7 +16,13 @@ export default defineConfig({
     sourcemap: false,
     rollupOptions: {
       input: { magnetar: 'src/main.ts' },
-      output: { entryFileNames: '[name].mjs', format: 'es', banner: '#!/usr/bin/env node' },
+      // A 1 MiB young generation: at hundreds of MB/s the default lets dead buffers pile up
+      // (measured on a 1 GiB download: 118 MB peak RSS instead of 130-170 MB, and no slower).
+      output: {
+        entryFileNames: '[name].mjs',
+        format: 'es',
+        banner: '#!/usr/bin/env -S node --max-semi-space-size=1',
+      },
     },
   },
   ssr: { noExternal: true, target: 'node' },

@@ -70,9 +70,15 @@ export const UDP_TRACKER_MAX_RETRIES = 3;
 /** BEP 15: a connection id is valid for one minute. */
 export const UDP_CONNECTION_ID_TTL_MS = 60_000;
 
-/** Disk write queue high/low water marks: reading from sockets pauses above the high mark. */
-export const WRITE_QUEUE_HIGH_BYTES = 64 * 1024 * 1024;
-export const WRITE_QUEUE_LOW_BYTES = 16 * 1024 * 1024;
+/**
+ * Disk write queue high/low water marks: reading from sockets pauses above the high mark. Small
+ * on purpose: every queued byte is resident memory, and the page cache absorbs bursts anyway
+ * (libtorrent allows 100 MiB, but our RSS budget is 120 MB for the whole process).
+ */
+export const WRITE_QUEUE_HIGH_BYTES = 8 * 1024 * 1024;
+export const WRITE_QUEUE_LOW_BYTES = 2 * 1024 * 1024;
+/** Piece-buffer memory per torrent; it sets how many pieces may be in progress at once. */
+export const PARTIAL_PIECES_BUDGET_BYTES = 8 * 1024 * 1024;
 /** Open file handles kept per torrent storage. */
 export const MAX_OPEN_FILES = 64;
 /** Pieces being hashed at once (bounds memory for big pieces). */

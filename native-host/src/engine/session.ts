@@ -6,7 +6,8 @@ import path from 'node:path';
 import { MagnetarError } from '../core/errors.ts';
 import { DEFAULT_MAX_PEERS } from '../core/limits.ts';
 import { parseTorrent } from '../metainfo/index.ts';
-import { listenTcp, type TcpListener } from '../net/tcp.ts';
+import { listenTcp, type TcpListener, wrapSocket } from '../net/tcp.ts';
+import { Hasher } from '../storage/hasher.ts';
 import { readHandshake } from '../swarm/handshake-io.ts';
 import { peerKey } from '../swarm/peer-sources.ts';
 import { encodeHandshake, makePeerId } from '../wire/index.ts';
@@ -38,6 +39,8 @@ export class Session implements SessionApi {
   private listener: TcpListener | null = null;
   private readonly store: TorrentStore | null;
   private closed = false;
+  /** One hash worker pool for every torrent (a pool per torrent would multiply threads). */
+  private readonly hasher = new Hasher({ threads: Number(process.env.MG_T ?? 2) });
 
   private constructor(opts: SessionOptions) {
     this.opts = opts;
@@ -74,13 +77,14 @@ export class Session implements SessionApi {
 
   private onIncoming(sock: import('node:net').Socket): void {
     const key = peerKey(sock.remoteAddress ?? '?', sock.remotePort ?? 0);
-    readHandshake(sock, key)
+    const conn = wrapSocket(sock);
+    readHandshake(conn, key)
       .then(({ handshake, rest }) => {
         const t = this.torrents.get(toHex(handshake.infoHash));
         const ours = t
           ? encodeHandshake({ infoHash: t.meta.infoHash, peerId: this.peerId, extended: true, fast: true })
           : null;
-        const h = { socket: sock, key, peerId: handshake.peerId, reserved: handshake.reserved, rest };
+        const h = { conn, key, peerId: handshake.peerId, reserved: handshake.reserved, rest };
         if (!t || !ours || !t.acceptIncoming(h, ours)) sock.destroy();
       })
       .catch(() => sock.destroy());
@@ -113,6 +117,7 @@ export class Session implements SessionApi {
         uploadSlots: this.opts.uploadSlots ?? 4,
         addedAt: rec.addedAt,
         peers: this.opts.extraPeers,
+        hasher: this.hasher,
       },
       {
         stateChanged: () => undefined,
@@ -226,6 +231,7 @@ export class Session implements SessionApi {
     this.closed = true;
     await Promise.all([...this.torrents.values()].map((t) => t.shutdown(true)));
     await this.listener?.close();
+    await this.hasher.close();
     this.listeners.clear();
   }
 }

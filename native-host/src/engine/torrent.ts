@@ -5,12 +5,18 @@
 //   downloading ─► stopped-complete          (download-only runs: complete and not seeding)
 // Invariant (checked by tests through summary()): piecesDone counts only verified, written pieces.
 
-import type { Duplex } from 'node:stream';
 import { Bitfield } from '../core/bitfield.ts';
 import { describeError, MagnetarError } from '../core/errors.ts';
+import {
+  PARTIAL_PIECES_BUDGET_BYTES,
+  WRITE_QUEUE_HIGH_BYTES,
+  WRITE_QUEUE_LOW_BYTES,
+} from '../core/limits.ts';
 import type { ValidatedTorrent } from '../metainfo/types.ts';
 import { pieceSize } from '../metainfo/types.ts';
+import type { Hasher } from '../storage/hasher.ts';
 import { TorrentStorage } from '../storage/torrent-storage.ts';
+import { BufferPool } from '../swarm/buffer-pool.ts';
 import { PeerConnection } from '../swarm/peer-connection.ts';
 import { type HandshakeResult, PeerSources } from '../swarm/peer-sources.ts';
 import { PiecePicker } from '../swarm/piece-picker.ts';
@@ -32,6 +38,8 @@ export interface TorrentOptions {
   readonly addedAt: number;
   /** Extra peers to dial directly (tests, `--peer`). */
   readonly peers?: readonly { host: string; port: number }[];
+  /** The session's hash worker pool, shared by every torrent. */
+  readonly hasher: Hasher;
 }
 
 export interface TorrentEvents {
@@ -41,8 +49,6 @@ export interface TorrentEvents {
 }
 
 const RESUME_SAVE_MS = 30_000;
-/** Piece-buffer memory we allow per torrent; it sets how many pieces may be in progress. */
-const PARTIAL_BUDGET_BYTES = 48 * 1024 * 1024;
 
 export class Torrent {
   readonly meta: ValidatedTorrent;
@@ -118,11 +124,14 @@ export class Torrent {
       },
     });
     if (signal.aborted) return;
+    const maxPartial = Math.max(4, Math.floor(PARTIAL_PIECES_BUDGET_BYTES / meta.pieceLength));
+    const pool = new BufferPool(meta.pieceLength, maxPartial);
     const picker = new PiecePicker(this.have, {
       pieceCount: meta.pieceCount,
       pieceLength: meta.pieceLength,
       lastPieceLength: meta.lastPieceLength,
-      maxPartial: Math.max(8, Math.floor(PARTIAL_BUDGET_BYTES / meta.pieceLength)),
+      maxPartial,
+      pool,
     });
     const swarm = new Swarm(
       picker,
@@ -204,12 +213,12 @@ export class Torrent {
     if (!swarm) {
       // Still checking: answer now (peers time out the handshake) and attach once the swarm runs.
       if (this.waiting.length >= this.opts.maxPeers) return false;
-      h.socket.write(ourHandshake);
+      h.conn.socket.write(ourHandshake);
       this.waiting.push(h);
       return true;
     }
     if (swarm.peers.size >= this.opts.maxPeers) return false;
-    h.socket.write(ourHandshake);
+    h.conn.socket.write(ourHandshake);
     this.attach(h, true);
     return true;
   }
@@ -217,13 +226,13 @@ export class Torrent {
   private attach(h: HandshakeResult, _incoming: boolean): void {
     const swarm = this.swarm;
     if (!swarm || this.abort?.signal.aborted) {
-      h.socket.destroy();
+      h.conn.socket.destroy();
       return;
     }
     // We always set both bits, so the peer's bits decide (BEP 6, BEP 10).
     const extensions = (h.reserved[5]! & 0x10) !== 0;
     const fast = (h.reserved[7]! & 0x04) !== 0;
-    const conn = new PeerConnection(h.socket as Duplex, h.key, h.rest, this.meta.pieceCount, {
+    const conn = new PeerConnection(h.conn, h.key, h.rest, this.meta.pieceCount, {
       fast,
       extended: extensions,
     });
@@ -319,7 +328,7 @@ export class Torrent {
     abort.abort();
     await this.starting?.catch(() => undefined);
     this.sources = null;
-    for (const h of this.waiting.splice(0)) h.socket.destroy();
+    for (const h of this.waiting.splice(0)) h.conn.socket.destroy();
     if (this.storage) {
       await this.saveResume();
       await this.storage.close().catch(() => undefined);

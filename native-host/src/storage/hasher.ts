@@ -32,7 +32,8 @@ parentPort.on('message', (m) => {
     const d = createHash('sha1').update(new Uint8Array(m.buffer, m.byteOffset, m.byteLength)).digest();
     const out = new Uint8Array(20);
     out.set(d);
-    parentPort.postMessage({ id: m.id, digest: out }, [out.buffer]);
+    if (m.lend) parentPort.postMessage({ id: m.id, digest: out, buffer: m.buffer }, [out.buffer, m.buffer]);
+    else parentPort.postMessage({ id: m.id, digest: out }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
   }
@@ -41,6 +42,8 @@ parentPort.on('message', (m) => {
 
 interface Request {
   readonly id: number;
+  /** The buffer is lent: the worker transfers it back with the digest. */
+  readonly lend?: boolean;
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
   readonly byteOffset: number;
   readonly byteLength: number;
@@ -49,7 +52,7 @@ interface Request {
 interface Job {
   readonly req: Request;
   readonly transfer: ArrayBuffer[];
-  readonly resolve: (d: Uint8Array) => void;
+  readonly resolve: (d: Uint8Array, returned?: ArrayBuffer) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -58,7 +61,7 @@ interface Slot {
   job: Job | null;
 }
 
-type Reply = { id: number; digest: Uint8Array } | { id: number; error: string };
+type Reply = { id: number; digest: Uint8Array; buffer?: ArrayBuffer } | { id: number; error: string };
 
 export interface HashOptions {
   /** Move (not copy) the caller's ArrayBuffer to the worker; the caller's view is detached after. */
@@ -130,6 +133,40 @@ export class Hasher {
     });
   }
 
+  /**
+   * SHA-1 of `data` without a copy and without leaving the bytes in a worker: the buffer is
+   * transferred to a worker and transferred back with the digest. Hand over a view that covers a
+   * whole ArrayBuffer; the caller must use the returned `data`, not the view it passed.
+   */
+  async hashLent(data: Uint8Array): Promise<{ digest: Uint8Array; data: Uint8Array }> {
+    const buf = data.buffer;
+    if (!(buf instanceof ArrayBuffer) || data.byteOffset !== 0 || data.byteLength !== buf.byteLength) {
+      return { digest: await this.hash(data), data };
+    }
+    while (this.inFlight >= this.maxInFlight && !this.closed) {
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    if (this.closed) throw closedError();
+    this.inFlight++;
+    const req: Request = {
+      id: this.nextId++,
+      lend: true,
+      buffer: buf,
+      byteOffset: 0,
+      byteLength: data.byteLength,
+    };
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        req,
+        transfer: [buf],
+        resolve: (digest, returned) =>
+          resolve({ digest, data: new Uint8Array(returned ?? new ArrayBuffer(0)) }),
+        reject,
+      });
+      this.pump();
+    });
+  }
+
   /** Terminates the workers; pending and waiting hashes reject with ABORTED. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -157,7 +194,11 @@ export class Hasher {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    // A hash worker only streams bytes through SHA-1: a small heap keeps its memory small.
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+    });
     const slot: Slot = { worker, job: null };
     worker.on('message', (m: Reply) => {
       const job = slot.job;
@@ -167,7 +208,7 @@ export class Hasher {
       worker.unref();
       this.finish();
       if ('error' in m) job.reject(new MagnetarError('STORAGE_IO', `hash failed: ${m.error}`));
-      else job.resolve(m.digest);
+      else job.resolve(m.digest, m.buffer);
       this.pump();
     });
     const fail = (err: Error): void => {

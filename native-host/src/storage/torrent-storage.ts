@@ -137,6 +137,15 @@ export class TorrentStorage {
     return bytesEqual(digest, pieceHash(this.torrent, index));
   }
 
+  /**
+   * Like verify(), for a piece buffer the caller owns outright: it is lent to a hash worker and
+   * comes back in the result (no copy, and no bytes left behind in the worker's heap).
+   */
+  async verifyOwned(index: number, data: Uint8Array): Promise<{ ok: boolean; data: Uint8Array }> {
+    const r = await this.hasher.hashLent(data);
+    return { ok: bytesEqual(r.digest, pieceHash(this.torrent, index)), data: r.data };
+  }
+
   /** Writes a verified piece. Rejects with STORAGE_DISK_FULL / STORAGE_IO / STORAGE_PATH_ESCAPE. */
   writePiece(index: number, data: Uint8Array): Promise<void> {
     this.pending += data.length;

@@ -1,10 +1,10 @@
 // Reading a BEP 3 handshake off a fresh socket, with a deadline. Outgoing connections send theirs
 // first; incoming ones are read first so the session can find the torrent by info-hash.
 
-import type { Duplex } from 'node:stream';
 import { MagnetarError } from '../core/errors.ts';
 import { concatBytes } from '../core/hex.ts';
 import { HANDSHAKE_TIMEOUT_MS } from '../core/limits.ts';
+import type { TcpConn } from '../net/tcp.ts';
 import { decodeHandshake, type Handshake } from '../wire/index.ts';
 
 export interface ReadHandshake {
@@ -13,7 +13,8 @@ export interface ReadHandshake {
   readonly rest: Uint8Array;
 }
 
-export function readHandshake(socket: Duplex, remote: string, signal?: AbortSignal): Promise<ReadHandshake> {
+export function readHandshake(conn: TcpConn, remote: string, signal?: AbortSignal): Promise<ReadHandshake> {
+  const socket = conn.socket;
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -32,7 +33,7 @@ export function readHandshake(socket: Duplex, remote: string, signal?: AbortSign
     function cleanup() {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      socket.removeListener('data', onData);
+      conn.setReader(null);
       socket.removeListener('error', onError);
       socket.removeListener('close', onClose);
     }
@@ -48,7 +49,8 @@ export function readHandshake(socket: Duplex, remote: string, signal?: AbortSign
       fail(new MagnetarError('PEER_HANDSHAKE', `${remote} closed before the handshake`));
     }
     function onData(chunk: Uint8Array) {
-      chunks.push(chunk);
+      // The chunk may be a reused read buffer: keep a copy.
+      chunks.push(chunk.slice());
       size += chunk.length;
       // A handshake is 68 bytes; anything much larger before it completes is garbage.
       if (size > 64 * 1024)
@@ -67,12 +69,12 @@ export function readHandshake(socket: Duplex, remote: string, signal?: AbortSign
         chunks.push(buf);
         return;
       }
-      // Stop the flow so no bytes are lost between this listener and the connection's.
+      // Stop reading until the connection takes over; bytes in between are held by the conn.
       socket.pause();
       cleanup();
       resolve({ handshake: r.handshake, rest: buf.subarray(r.consumed) });
     }
-    socket.on('data', onData);
+    conn.setReader(onData);
     socket.once('error', onError);
     socket.once('close', onClose);
   });

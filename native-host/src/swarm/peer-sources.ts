@@ -2,11 +2,10 @@
 // bounded candidate list; a loop dials them up to the connection limit, backing off on failures and
 // never dialling a banned address, ourselves, or a peer we are already connected to.
 
-import type { Duplex } from 'node:stream';
 import { MagnetarError } from '../core/errors.ts';
 import { bytesEqual } from '../core/hex.ts';
 import { MAX_KNOWN_PEERS } from '../core/limits.ts';
-import { connectTcp } from '../net/tcp.ts';
+import { connectTcp, type TcpConn } from '../net/tcp.ts';
 import { encodeHandshake } from '../wire/index.ts';
 import { readHandshake } from './handshake-io.ts';
 
@@ -21,7 +20,7 @@ interface Candidate extends PeerAddress {
 }
 
 export interface HandshakeResult {
-  readonly socket: Duplex;
+  readonly conn: TcpConn;
   readonly key: string;
   readonly peerId: Uint8Array;
   readonly reserved: Uint8Array;
@@ -107,10 +106,10 @@ export class PeerSources {
   }
 
   private async connect(key: string, c: Candidate): Promise<void> {
-    let socket: Duplex | null = null;
+    let conn: TcpConn | null = null;
     try {
-      socket = await connectTcp(c.host, c.port, this.opts.signal);
-      socket.write(
+      conn = await connectTcp(c.host, c.port, this.opts.signal);
+      conn.socket.write(
         encodeHandshake({
           infoHash: this.opts.infoHash,
           peerId: this.opts.peerId,
@@ -118,7 +117,7 @@ export class PeerSources {
           fast: true,
         }),
       );
-      const { handshake, rest } = await readHandshake(socket, key, this.opts.signal);
+      const { handshake, rest } = await readHandshake(conn, key, this.opts.signal);
       if (!bytesEqual(handshake.infoHash, this.opts.infoHash)) {
         throw new MagnetarError('PEER_INFOHASH_MISMATCH', `${key} answered for another torrent`);
       }
@@ -128,9 +127,9 @@ export class PeerSources {
         throw new MagnetarError('PEER_PROTOCOL', 'already connected');
       c.failures = 0;
       c.nextAttempt = Date.now() + RETRY_BASE_MS;
-      this.opts.onHandshake({ socket, key, peerId: handshake.peerId, reserved: handshake.reserved, rest });
+      this.opts.onHandshake({ conn, key, peerId: handshake.peerId, reserved: handshake.reserved, rest });
     } catch (e) {
-      socket?.destroy();
+      conn?.socket.destroy();
       c.failures++;
       const self =
         e instanceof MagnetarError && (e.code === 'PEER_SELF' || e.code === 'PEER_INFOHASH_MISMATCH');

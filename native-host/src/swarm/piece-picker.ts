@@ -11,6 +11,7 @@
 
 import type { Bitfield } from '../core/bitfield.ts';
 import { BLOCK_SIZE } from '../core/limits.ts';
+import type { BufferPool } from './buffer-pool.ts';
 
 export interface BlockRef {
   readonly index: number;
@@ -35,8 +36,10 @@ export class PartialPiece {
    * again from one peer alone, which tells who sent the bad data.
    */
   readonly owner: string | null;
+  private readonly pool: BufferPool | null;
 
-  constructor(index: number, length: number, owner: string | null = null) {
+  constructor(index: number, length: number, owner: string | null = null, pool: BufferPool | null = null) {
+    this.pool = pool;
     this.index = index;
     this.owner = owner;
     this.length = length;
@@ -46,7 +49,8 @@ export class PartialPiece {
   }
 
   get data(): Uint8Array {
-    this.data_ ??= new Uint8Array(this.length);
+    // A whole ArrayBuffer of its own, so it can be lent to a hash worker (storage/hasher.ts).
+    this.data_ ??= this.pool ? this.pool.take(this.length) : new Uint8Array(this.length);
     return this.data_;
   }
 
@@ -77,6 +81,8 @@ export interface PickerOptions {
    */
   maxPartial: number;
   random?: () => number;
+  /** Where piece buffers come from (and go back to, by the owner of the completed piece). */
+  pool?: BufferPool;
 }
 
 export class PiecePicker {
@@ -144,7 +150,7 @@ export class PiecePicker {
       const idx = this.rarest(peer);
       if (idx < 0) break;
       const onParole = this.parole.delete(idx);
-      const p = new PartialPiece(idx, this.pieceLength(idx), onParole ? who : null);
+      const p = new PartialPiece(idx, this.pieceLength(idx), onParole ? who : null, this.opts.pool ?? null);
       this.partial.set(idx, p);
       this.takeFrom(p, out, max, 0);
     }

@@ -17,6 +17,7 @@ import {
   WRITE_QUEUE_LOW_BYTES,
 } from '../core/limits.ts';
 import type { PeerMessage } from '../wire/index.ts';
+import type { BufferPool } from './buffer-pool.ts';
 import { decideChokes } from './choker.ts';
 import { blockKey, Peer } from './peer.ts';
 import type { PeerConnection } from './peer-connection.ts';
@@ -24,7 +25,8 @@ import type { BlockRef, PiecePicker } from './piece-picker.ts';
 
 /** What the swarm needs of storage (declared here, implemented by storage/torrent-storage.ts). */
 export interface PieceStore {
-  verify(index: number, data: Uint8Array): Promise<boolean>;
+  /** Hashes a piece buffer the swarm gives up; the same bytes come back in `data`. */
+  verifyOwned(index: number, data: Uint8Array): Promise<{ ok: boolean; data: Uint8Array }>;
   writePiece(index: number, data: Uint8Array): Promise<void>;
   read(index: number, begin: number, length: number): Promise<Uint8Array>;
   readonly pendingWriteBytes: number;
@@ -47,6 +49,8 @@ export interface SwarmOptions {
   uploadSlots: number;
   /** When false we never unchoke anyone (download-only runs still answer politely with chokes). */
   upload: boolean;
+  /** Completed piece buffers go back here once written. */
+  pool?: BufferPool;
 }
 
 const TICK_MS = 1000;
@@ -289,8 +293,11 @@ export class Swarm {
 
   private async finishPiece(index: number, data: Uint8Array, contributors: string[]): Promise<void> {
     this.verifying++;
+    let piece: Uint8Array | null = null;
     try {
-      const ok = await this.store.verify(index, data);
+      const verified = await this.store.verifyOwned(index, data);
+      piece = verified.data;
+      const ok = verified.ok;
       if (this.closed) return;
       if (!ok) {
         this.picker.failed(index, contributors.length > 1);
@@ -298,7 +305,7 @@ export class Swarm {
         this.refill();
         return;
       }
-      await this.store.writePiece(index, data);
+      await this.store.writePiece(index, piece);
       this.updateBackpressure();
       if (this.closed) return;
       this.picker.verified(index);
@@ -324,6 +331,7 @@ export class Swarm {
       }
     } finally {
       this.verifying--;
+      if (piece) this.opts.pool?.give(piece);
     }
   }
 

@@ -135,6 +135,34 @@ export class FrameDecoder {
     });
   }
 
+  /**
+   * Copies the unread bytes to `dst` (which must hold `buffered` bytes) and returns how many.
+   * With rebase(), lets a caller that reuses its read buffers keep the decoder's leftovers in
+   * memory it owns.
+   */
+  copyUnreadTo(dst: Uint8Array): number {
+    let o = 0;
+    for (let h = this.head; h < this.chunks.length; h++) {
+      const c = h === this.head ? this.chunks[h]!.subarray(this.offset) : this.chunks[h]!;
+      dst.set(c, o);
+      o += c.length;
+    }
+    return o;
+  }
+
+  /**
+   * Replaces the unread bytes with `bytes`, which must begin with exactly those bytes (see
+   * copyUnreadTo) and may continue with newly received ones. Header state is kept.
+   */
+  rebase(bytes: Uint8Array): void {
+    this.rethrow();
+    this.chunks = [];
+    this.head = 0;
+    this.offset = 0;
+    this.buffered_ = 0;
+    this.push(bytes);
+  }
+
   /** The next complete message, or null until more bytes arrive. */
   next(): PeerMessage | null {
     this.rethrow();
