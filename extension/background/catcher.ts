@@ -7,29 +7,11 @@
 
 import { browser, type Downloads } from '../lib/browser.ts';
 import { isHttpUrl } from './fetch-torrent.ts';
+import { type DownloadLike, looksLikeTorrent } from './torrent-detect.ts';
 
-const TORRENT_MIME = 'application/x-bittorrent';
 export const CATCH_BURST = 20;
 const BURST_WINDOW_MS = 60_000;
 const SEEN_TTL_MS = 5 * 60_000;
-
-export interface DownloadLike {
-  readonly id: number;
-  readonly url: string;
-  readonly finalUrl?: string;
-  readonly filename?: string;
-  readonly mime?: string;
-}
-
-export function looksLikeTorrent(i: DownloadLike): boolean {
-  let path = '';
-  try {
-    path = new URL(i.finalUrl || i.url).pathname;
-  } catch {
-    // not a URL we can read: judge by the other fields
-  }
-  return /\.torrent$/i.test(path) || /\.torrent$/i.test(i.filename ?? '') || i.mime === TORRENT_MIME;
-}
 
 export interface CatcherDeps {
   enabled(): Promise<boolean>;

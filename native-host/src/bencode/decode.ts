@@ -2,8 +2,8 @@
 // lengths are checked against the remaining bytes before slicing, depth and token counts are capped,
 // and integers must be canonical. Errors carry the byte offset.
 
-import { MAX_BENCODE_DEPTH, MAX_BENCODE_TOKENS } from '../core/limits.ts';
 import { type ErrorCode, MagnetarError } from '../core/errors.ts';
+import { MAX_BENCODE_DEPTH, MAX_BENCODE_TOKENS } from '../core/limits.ts';
 import { BDict, type BValue } from './types.ts';
 
 export interface DecodeOptions {
@@ -97,7 +97,9 @@ export function decode(buf: Uint8Array, opts: DecodeOptions = {}): Decoded {
     if (big > 0x7fff_ffff_ffff_ffffn || big < -0x8000_0000_0000_0000n) {
       fail('BENCODE_INTEGER', 'integer beyond 64 bits', start);
     }
-    return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
+    return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(big)
+      : big;
   };
 
   // Called with each completed value; attaches it to the open container or makes it the root.
@@ -136,7 +138,8 @@ export function decode(buf: Uint8Array, opts: DecodeOptions = {}): Decoded {
     if (c === E) {
       const top = stack.pop();
       if (!top) fail('BENCODE_SYNTAX', "unexpected 'e'", pos);
-      if (top.kind === 'dict' && top.key !== null) fail('BENCODE_SYNTAX', 'dictionary key without a value', pos);
+      if (top.kind === 'dict' && top.key !== null)
+        fail('BENCODE_SYNTAX', 'dictionary key without a value', pos);
       pos++;
       const s = valueStarts.pop()!;
       emit(top.kind === 'list' ? top.list : top.dict, s);
@@ -144,7 +147,8 @@ export function decode(buf: Uint8Array, opts: DecodeOptions = {}): Decoded {
       if (stack.length >= maxDepth) fail('BENCODE_DEPTH', `nesting deeper than ${maxDepth}`, pos);
       // A container can only be a dict value or list item, never a key.
       const top = stack[stack.length - 1];
-      if (top?.kind === 'dict' && top.key === null) fail('BENCODE_SYNTAX', 'dictionary key is not a string', pos);
+      if (top?.kind === 'dict' && top.key === null)
+        fail('BENCODE_SYNTAX', 'dictionary key is not a string', pos);
       pos++;
       valueStarts.push(start);
       stack.push(

@@ -7,11 +7,7 @@
 
 import { Bitfield } from '../core/bitfield.ts';
 import { describeError, MagnetarError } from '../core/errors.ts';
-import {
-  PARTIAL_PIECES_BUDGET_BYTES,
-  WRITE_QUEUE_HIGH_BYTES,
-  WRITE_QUEUE_LOW_BYTES,
-} from '../core/limits.ts';
+import { PARTIAL_PIECES_BUDGET_BYTES } from '../core/limits.ts';
 import type { ValidatedTorrent } from '../metainfo/types.ts';
 import { pieceSize } from '../metainfo/types.ts';
 import type { Hasher } from '../storage/hasher.ts';
