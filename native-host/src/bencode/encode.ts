@@ -1,6 +1,6 @@
 // Canonical bencode encoder: dictionary keys sorted by their raw bytes, as BEP 3 requires.
 
-import { fromLatin1 } from '../core/hex.ts';
+import { concatBytes, fromLatin1 } from '../core/hex.ts';
 import type { BValue } from './types.ts';
 
 /** Input accepted by the encoder: decoded values plus plain strings and records for convenience. */
@@ -16,10 +16,8 @@ const te = new TextEncoder();
 
 export function encode(v: Encodable): Uint8Array {
   const parts: Uint8Array[] = [];
-  let size = 0;
   const push = (b: Uint8Array) => {
     parts.push(b);
-    size += b.length;
   };
   const ascii = (s: string) => push(te.encode(s));
   const walk = (x: Encodable, depth: number): void => {
@@ -63,13 +61,7 @@ export function encode(v: Encodable): Uint8Array {
     }
   };
   walk(v, 0);
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function compare(a: Uint8Array, b: Uint8Array): number {

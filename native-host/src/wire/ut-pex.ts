@@ -11,6 +11,7 @@
 // Message rate (about one a minute) is the caller's to enforce.
 
 import { encode, isBytes } from '../bencode/index.ts';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../core/ip.ts';
 import { decodeDict } from './extension.ts';
 
 /** Peers taken from one message (µTorrent/Azureus convention, libtorrent max_pex_peers). */
@@ -73,7 +74,7 @@ function readCompact(
   const seen = new Set(into.map((p) => `${p.host}|${p.port}`));
   for (let i = 0; i < count && into.length < MAX_PEX_PEERS; i++) {
     const o = i * width;
-    const host = width === 6 ? formatV4(bytes.subarray(o, o + 4)) : formatV6(bytes.subarray(o, o + 16));
+    const host = width === 6 ? formatIPv4(bytes.subarray(o, o + 4)) : formatIPv6(bytes.subarray(o, o + 16));
     const port = (bytes[o + width - 2]! << 8) | bytes[o + width - 1]!;
     const key = `${host}|${port}`;
     if (host === null || port < 2 || seen.has(key)) {
@@ -119,80 +120,12 @@ export function encodePex(m: PexMessage): Uint8Array {
 
 function compact(p: PexPeer): { fam: 4 | 6; entry: Uint8Array } {
   if (!Number.isInteger(p.port) || p.port < 0 || p.port > 0xffff) throw new RangeError(`bad port ${p.port}`);
-  const v4 = parseV4(p.host);
-  const addr = v4 ?? parseV6(p.host);
+  const v4 = parseIPv4(p.host);
+  const addr = v4 ?? parseIPv6(p.host);
   if (!addr) throw new RangeError(`not an IP literal: ${p.host}`);
   const entry = new Uint8Array(addr.length + 2);
   entry.set(addr, 0);
   entry[addr.length] = p.port >> 8;
   entry[addr.length + 1] = p.port & 0xff;
   return { fam: v4 ? 4 : 6, entry };
-}
-
-/** Dotted quad for a dialable unicast IPv4 address, or null (T24). */
-export function formatV4(b: Uint8Array): string | null {
-  const a = b[0]!;
-  if (a === 0 || a >= 224) return null; // 0/8, multicast 224/4, 240/4 and broadcast
-  return `${a}.${b[1]}.${b[2]}.${b[3]}`;
-}
-
-/** RFC 5952 text for a dialable IPv6 address (IPv4-mapped ones become dotted quads), or null. */
-export function formatV6(b: Uint8Array): string | null {
-  if (b[0] === 0xff || b.every((x) => x === 0)) return null; // multicast, unspecified
-  if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff)
-    return formatV4(b.subarray(12));
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
-  // The longest run of two or more zero groups becomes "::" (RFC 5952 §4.2.2, first one on ties).
-  let at = -1;
-  let len = 1;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > len) {
-      at = i;
-      len = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
-  return at < 0 ? hex(g) : `${hex(g.slice(0, at))}::${hex(g.slice(at + len))}`;
-}
-
-function parseV4(s: string): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)) {
-    return null;
-  }
-  return Uint8Array.from(parts.map(Number));
-}
-
-function parseV6(s: string): Uint8Array | null {
-  if (s.length > 45 || !/^[0-9a-fA-F:.]+$/.test(s)) return null;
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const groups = (part: string): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const items = part.split(':');
-    for (const [i, it] of items.entries()) {
-      const v4 = i === items.length - 1 && it.includes('.') ? parseV4(it) : null;
-      if (v4) out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-      else if (/^[0-9a-fA-F]{1,4}$/.test(it)) out.push(Number.parseInt(it, 16));
-      else return null;
-    }
-    return out;
-  };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!head || !tail) return null;
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 1 ? fill !== 0 : fill < 1) return null;
-  const all = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
-  const out = new Uint8Array(16);
-  for (const [i, g] of all.entries()) {
-    out[i * 2] = g >> 8;
-    out[i * 2 + 1] = g & 0xff;
-  }
-  return out;
 }
