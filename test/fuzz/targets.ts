@@ -12,11 +12,17 @@
 import { resolve, sep } from 'node:path';
 import { decode, encode } from '../../native-host/src/bencode/index.ts';
 import { MagnetarError } from '../../native-host/src/core/errors.ts';
+import { MAX_PEERS_PER_ANNOUNCE } from '../../native-host/src/core/limits.ts';
 import { dedupePaths } from '../../native-host/src/metainfo/dedupe-paths.ts';
 import { parseMagnet, toMagnet } from '../../native-host/src/metainfo/magnet.ts';
 import { parseTorrent } from '../../native-host/src/metainfo/parse.ts';
 import { sanitizePath } from '../../native-host/src/metainfo/sanitize-path.ts';
+import { parseAnnounceBody, parseScrapeBody } from '../../native-host/src/tracker/http-codec.ts';
+import { MAX_ANNOUNCE_INTERVAL_S, MIN_ANNOUNCE_INTERVAL_S } from '../../native-host/src/tracker/policy.ts';
+import type { AnnounceResponse } from '../../native-host/src/tracker/types.ts';
+import { decodeUdpResponse } from '../../native-host/src/tracker/udp-codec.ts';
 import { bdecodeSeeds, magnetSeeds, metainfoSeeds, sanitizePathSeeds } from './seeds.ts';
+import { wireSeeds, wireTarget } from './wire-target.ts';
 
 export interface FuzzTarget {
   readonly name: string;
@@ -178,11 +184,168 @@ const sanitize: FuzzTarget = {
   ],
 };
 
+const wire: FuzzTarget = {
+  name: 'wire',
+  // Layout and oracles: see wire-target.ts (byte 0 = decoder options, byte 1 = chunking seed).
+  run: wireTarget,
+  seeds: wireSeeds,
+  dictionary: [
+    '\x00\x00\x00\x00',
+    '\x00\x00\x00\x01',
+    '\x00\x00\x00\x05\x04',
+    '\x00\x00\x00\x0d\x06',
+    '\x00\x00\x40\x09\x07',
+    '\xff\xff\xff\xff',
+    '\x13BitTorrent protocol',
+    'd1:md11:ut_metadatai1eee',
+    '8:msg_type',
+    '10:total_size',
+    '5:added',
+  ],
+};
+
+/** RELIABILITY T21/T24: what any tracker answer may produce once parsed. */
+function checkAnnounce(r: AnnounceResponse, width: 'v4' | 'v6' | 'any'): void {
+  check(
+    Number.isInteger(r.interval) &&
+      r.interval >= MIN_ANNOUNCE_INTERVAL_S &&
+      r.interval <= MAX_ANNOUNCE_INTERVAL_S,
+    `interval ${r.interval} not clamped`,
+  );
+  check(r.minInterval === undefined || r.minInterval <= r.interval, 'min interval above interval');
+  check(r.peers.length <= MAX_PEERS_PER_ANNOUNCE, `${r.peers.length} peers over the cap`);
+  const seen = new Set<string>();
+  for (const p of r.peers) {
+    check(Number.isInteger(p.port) && p.port >= 2 && p.port <= 65535, `dialable port ${p.port}`);
+    check(
+      !['0.0.0.0', '255.255.255.255', '::'].includes(p.host) && !/^2(2[4-9]|3\d)\./.test(p.host),
+      `undialable host ${p.host}`,
+    );
+    if (width === 'v4') check(/^\d+\.\d+\.\d+\.\d+$/.test(p.host), `not an IPv4 peer: ${p.host}`);
+    if (width === 'v6') check(p.host.includes(':'), `not an IPv6 peer: ${p.host}`);
+    const key = `${p.host}|${p.port}`;
+    check(!seen.has(key), `duplicate peer ${key}`);
+    seen.add(key);
+  }
+  check(r.warning === undefined || r.warning.length <= 1025, 'warning not truncated');
+}
+
+const SCRAPE_HASH = new Uint8Array(20).fill(0x61);
+
+const httpTrackerBody: FuzzTarget = {
+  name: 'http-tracker-body',
+  // The whole input is an HTTP response body (the client has already capped it at 1 MiB).
+  run(input) {
+    let announceError: unknown = null;
+    try {
+      checkAnnounce(parseAnnounceBody(input), 'any');
+    } catch (e) {
+      announceError = e;
+    }
+    try {
+      const e = parseScrapeBody(input, SCRAPE_HASH);
+      if (e)
+        for (const n of [e.complete, e.downloaded, e.incomplete])
+          check(n === undefined || n >= 0, 'count < 0');
+    } catch (e) {
+      if (!(e instanceof MagnetarError)) throw e;
+    }
+    if (announceError !== null) throw announceError;
+  },
+  seeds: () =>
+    [
+      'd8:intervali1800e5:peers6:\x7f\x00\x00\x01\x1a\xe1e',
+      'd8:completei3e10:incompletei1e8:intervali0e12:min intervali-5e5:peers12:\x0a\x00\x00\x01\x00\x01\xe0\x00\x00\x01\x1a\xe1e',
+      'd8:intervali1000000000e5:peersld2:ip9:127.0.0.14:porti6881eed2:ip11:example.com4:porti80eed2:ip3:::14:porti-1eeee',
+      'd14:failure reason12:unregisterede',
+      'd15:warning message4:slow8:intervali900e10:tracker id3:abc6:peers618:\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x1a\xe1e',
+      '<html><body>200 OK</body></html>',
+      'd5:filesd20:aaaaaaaaaaaaaaaaaaaad8:completei5e10:downloadedi50e10:incompletei2eeee',
+    ].map((s) => Uint8Array.from(s, (c) => c.charCodeAt(0))),
+  dictionary: [
+    ...BENCODE_TOKENS,
+    '8:interval',
+    '12:min interval',
+    '5:peers',
+    '6:peers6',
+    '2:ip',
+    '4:port',
+    '14:failure reason',
+    '15:warning message',
+    '10:tracker id',
+    '8:complete',
+    '10:incomplete',
+    '5:files',
+    'i65536e',
+    'i0e',
+    '9:127.0.0.1',
+    '7:0.0.0.0',
+  ],
+};
+
+const udpTrackerPacket: FuzzTarget = {
+  name: 'udp-tracker-packet',
+  // The input is one datagram; it is decoded as from an IPv4 and an IPv6 tracker. BEP 15 decoding
+  // classifies and never throws (T25: anyone can send us a datagram), so any throw is a finding.
+  run(input) {
+    for (const ipv6 of [false, true]) {
+      let r: ReturnType<typeof decodeUdpResponse>;
+      try {
+        r = decodeUdpResponse(input, ipv6);
+      } catch (e) {
+        throw new OracleError(`decodeUdpResponse threw: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const action = input.length >= 4 ? new DataView(input.buffer, input.byteOffset).getUint32(0) : -1;
+      if (input.length < 8) check(r.kind === 'ignored', 'a packet under 8 bytes was not ignored');
+      if (r.kind === 'connect') check(action === 0 && input.length >= 16, 'connect reply under 16 bytes');
+      if (r.kind === 'announce') {
+        check(action === 1 && input.length >= 20, 'announce reply under 20 bytes');
+        checkAnnounce(r.response, ipv6 ? 'v6' : 'v4');
+      }
+      if (r.kind === 'error') check(action === 3 && r.message.length <= 1024, 'error message not capped');
+    }
+  },
+  seeds: () => {
+    const pkt = (action: number, tid: number, rest: number[]): Uint8Array => {
+      const b = new Uint8Array(8 + rest.length);
+      const v = new DataView(b.buffer);
+      v.setUint32(0, action);
+      v.setUint32(4, tid);
+      b.set(rest, 8);
+      return b;
+    };
+    return [
+      pkt(0, 0x1234, [0, 0, 0x04, 0x17, 0x27, 0x10, 0x19, 0x80]),
+      pkt(1, 7, [0, 0, 0x07, 0x08, 0, 0, 0, 1, 0, 0, 0, 2, 127, 0, 0, 1, 0x1a, 0xe1, 10, 0, 0, 2, 0, 80]),
+      pkt(1, 7, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...new Array<number>(16).fill(0), 0x1a, 0xe1, 1]),
+      pkt(
+        3,
+        9,
+        [...'torrent not registered'].map((c) => c.charCodeAt(0)),
+      ),
+      pkt(2, 5, [0, 0, 0, 1]),
+      Uint8Array.of(0, 0, 0, 1, 0, 0),
+    ];
+  },
+  dictionary: [
+    '\x00\x00\x00\x00',
+    '\x00\x00\x00\x01',
+    '\x00\x00\x00\x03',
+    '\xff\xff\xff\xff',
+    '\x7f\x00\x00\x01\x1a\xe1',
+    '\x00\x00\x00\x00\x00\x00',
+    '\xe0\x00\x00\x01\x00\x01',
+  ],
+};
+
 export const targets: Readonly<Record<string, FuzzTarget>> = {
   bdecode,
   metainfo,
   magnet,
   'sanitize-path': sanitize,
+  wire,
+  'http-tracker-body': httpTrackerBody,
+  'udp-tracker-packet': udpTrackerPacket,
 };
 
 export interface Outcome {
