@@ -29,6 +29,7 @@ const TIMEOUT_MS: Partial<Record<RequestType, number>> = {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const RECONNECT_MIN_MS = 1_000;
 const RECONNECT_MAX_MS = 30_000;
+const RETRY_MISSING_MS = 5_000;
 
 interface Pending {
   readonly body: AnyRequestBody;
@@ -67,6 +68,7 @@ export class HostPort {
   connect(): void {
     if (this.port) return;
     this.parked = false;
+    this.lastAttemptAt = Date.now();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.setStatus('connecting', null);
@@ -91,6 +93,29 @@ export class HostPort {
         this.setStatus('connected', null);
         this.ev.onConnected();
       }
+    });
+  }
+
+  private lastAttemptAt = 0;
+  private statusWaiters: (() => void)[] = [];
+
+  /**
+   * For a view opening (popup, options): connect if needed and wait briefly for the outcome, so
+   * the view shows "connected" or "not installed" rather than a transient "connecting". A host
+   * known to be missing is retried at most every RETRY_MISSING_MS.
+   */
+  async ensureConnected(waitMs = 1500): Promise<void> {
+    if (this.port && this.status === 'connected') return;
+    const missing = this.status === 'not-installed' || this.status === 'forbidden';
+    if (missing && Date.now() - this.lastAttemptAt < RETRY_MISSING_MS) return;
+    if (!this.port) this.connect();
+    if (this.status !== 'connecting') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      this.statusWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -200,6 +225,7 @@ export class HostPort {
   private setStatus(s: HostStatus, message: string | null): void {
     this.status = s;
     this.statusMessage = message;
+    if (s !== 'connecting') for (const w of this.statusWaiters.splice(0)) w();
     this.ev.onStatus(s, message);
   }
 }

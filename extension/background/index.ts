@@ -151,7 +151,7 @@ async function onRuntimeMessage(raw: unknown, sender: Runtime.MessageSender): Pr
   }
   if (!fromPage) return undefined;
   if (m.kind === 'get-state') {
-    if (!host.connected && host.status !== 'connecting') host.connect();
+    await host.ensureConnected();
     const state = viewState();
     lastError = null;
     return state;

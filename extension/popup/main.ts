@@ -7,6 +7,14 @@ import { callHost, HostCallError, sendToBackground, type ViewState } from '../li
 import { type Action, renderTorrent } from './render.ts';
 
 const REFRESH_MS = 1000;
+const STATUS_LABEL: Record<ViewState['status'], string> = {
+  connected: 'connected',
+  connecting: 'connecting…',
+  'not-installed': 'host not installed',
+  forbidden: 'host refused this extension',
+  disconnected: 'host disconnected',
+  idle: 'idle',
+};
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const list = $<HTMLUListElement>('list');
@@ -26,12 +34,7 @@ function render(s: ViewState): void {
   const notInstalled = s.status === 'not-installed' || s.status === 'forbidden';
   install.hidden = !notInstalled;
   $('install-detail').textContent = notInstalled ? (s.statusMessage ?? '') : '';
-  status.textContent =
-    s.status === 'connected'
-      ? `host ${s.hostVersion ?? ''}`
-      : s.status === 'connecting'
-        ? 'connecting…'
-        : s.status;
+  status.textContent = s.status === 'connected' ? `host ${s.hostVersion ?? ''}` : STATUS_LABEL[s.status];
   status.className = `status${s.status === 'connected' || s.status === 'connecting' ? '' : ' bad'}`;
   if (s.lastError) showError(`${s.lastError.message} (${s.lastError.code})`);
   empty.hidden = notInstalled || s.torrents.length > 0;

@@ -34,6 +34,7 @@ import {
 
 const ID = extensionId();
 const MENU_ID = 'magnetar-download-link';
+const EVIL = '<img src=x onerror=alert(1)>';
 let root: string;
 let browser: Chromium | null = null;
 let site: Site;
@@ -112,6 +113,8 @@ beforeAll(async () => {
     if (n === 'd') site.route('/get/d', { body: bytes, type: 'application/x-bittorrent' });
     if (n === 'e') site.route('/menu/e.torrent', { body: bytes, type: 'application/x-bittorrent' });
   }
+  // A hostile name (RELIABILITY N77): must show as text in the popup, never as markup.
+  site.route('/menu/evil.torrent', { body: await smallTorrent(EVIL), type: 'application/x-bittorrent' });
   site.route('/zip.bin', { body: 'just a file', type: 'application/octet-stream' });
   swarm = await Swarm.start(root, [
     { name: 'alpha', size: 6 * 1024 * 1024, uploadLimit: '4M' },
@@ -200,6 +203,17 @@ describe('Chromium + real host', () => {
       [MENU_ID, `${site.origin}/menu/e.torrent`] as const,
     );
     expect((await listTorrents(call)).map((t) => t.name)).toContain('catch-e.txt');
+    await w.evaluate(
+      ([id, url]) =>
+        (
+          globalThis as unknown as { __magnetar: { menuClick(i: unknown): Promise<void> } }
+        ).__magnetar.menuClick({
+          menuItemId: id,
+          linkUrl: url,
+        }),
+      [MENU_ID, `${site.origin}/menu/evil.torrent`] as const,
+    );
+    expect((await listTorrents(call)).some((t) => t.name.includes('onerror'))).toBe(true);
   });
 
   it('magnet clicks (left and middle, top frame and iframe) reach the host; the page stays', async () => {
@@ -259,6 +273,9 @@ describe('Chromium + real host', () => {
     await popup.goto(`chrome-extension://${ID}/extension/popup/index.html`);
     const row = popup.locator('li.torrent', { hasText: 'alpha.bin' });
     await expect.poll(() => row.locator('.progress').textContent(), { timeout: 15_000 }).toBe('100%');
+    const evilName = (await listTorrents(call)).find((x) => x.name.includes('onerror'))!.name;
+    expect(await popup.locator('li.torrent .name').allTextContents()).toContain(evilName);
+    expect(await popup.locator('li.torrent img').count()).toBe(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await popup.screenshot({ path: join(ARTIFACTS, 'popup-chromium.png') });
     await popup.close();
