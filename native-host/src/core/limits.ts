@@ -77,7 +77,10 @@ export const UDP_CONNECTION_ID_TTL_MS = 60_000;
  */
 export const WRITE_QUEUE_HIGH_BYTES = 8 * 1024 * 1024;
 export const WRITE_QUEUE_LOW_BYTES = 2 * 1024 * 1024;
-/** Piece-buffer memory per torrent; it sets how many pieces may be in progress at once. */
+/**
+ * Piece-buffer memory per torrent: pieces being downloaded, hashed or written all hold one, so
+ * this bounds a torrent's payload memory whatever the network, disk or hash speed.
+ */
 export const PARTIAL_PIECES_BUDGET_BYTES = 8 * 1024 * 1024;
 /** Open file handles kept per torrent storage. */
 export const MAX_OPEN_FILES = 64;

@@ -146,7 +146,9 @@ export class PiecePicker {
     }
     // 2. New pieces, rarest first.
     while (out.length < max) {
-      if (this.partial.size >= this.opts.maxPartial) break;
+      // Pieces being hashed or written still hold their buffer: they count against the cap, so a
+      // disk or hash pool slower than the network slows requests instead of growing memory.
+      if (this.partial.size + this.pending.size >= this.opts.maxPartial) break;
       const idx = this.rarest(peer);
       if (idx < 0) break;
       const onParole = this.parole.delete(idx);

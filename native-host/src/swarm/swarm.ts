@@ -317,6 +317,8 @@ export class Swarm {
         }
       }
       this.events.pieceVerified(index);
+      // Its buffer slot is free again: peers whose pipeline drained against the cap can go on.
+      this.refill();
       if (this.picker.have.complete) {
         // Seeds are no use to a seed; leechers stay for seeding.
         for (const p of [...this.peers.values()]) if (p.isSeed) p.conn.close(null);
