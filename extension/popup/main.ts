@@ -25,6 +25,10 @@ const status = $('status');
 
 let lastKey = '';
 
+// A click on the banner dismisses it.
+banner.title = 'Click to dismiss';
+banner.addEventListener('click', () => showError(null));
+
 function showError(message: string | null): void {
   banner.hidden = message === null;
   banner.textContent = message ?? '';

@@ -67,6 +67,7 @@ export class HostLoop {
   private unsubscribe: (() => void) | null = null;
   private readonly publisher: SnapshotPublisher;
   private stopping = false;
+  private largestFrame = 0;
   private done!: (r: ExitReason) => void;
   private readonly finished = new Promise<ExitReason>((r) => {
     this.done = r;
@@ -303,6 +304,11 @@ export class HostLoop {
 
   private write(bytes: Uint8Array): void {
     if (this.o.output.writableEnded || this.o.output.destroyed) return;
+    // Diagnostics without a line per frame: log each time the largest frame grows by 10 %.
+    if (bytes.length > this.largestFrame * 1.1) {
+      this.largestFrame = bytes.length;
+      this.log.info('largest frame so far', { bytes: bytes.length - 4 });
+    }
     this.o.output.write(bytes);
   }
 

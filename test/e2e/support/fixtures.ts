@@ -62,6 +62,17 @@ export async function smallTorrent(name: string): Promise<Uint8Array> {
   return t.bytes;
 }
 
+/** A valid torrent with `n` one-byte files in 100 folders (the popup/paging stress case). */
+export async function manyFilesTorrent(n: number): Promise<Uint8Array> {
+  const one = new Uint8Array([0x61]);
+  const files = Array.from({ length: n }, (_, i) => ({
+    path: [`folder-${i % 100}`, `file-${String(i).padStart(5, '0')}.txt`],
+    length: 1,
+    read: async () => one,
+  }));
+  return (await createTorrent({ name: `many-${n}`, files, pieceLength: 16384 })).bytes;
+}
+
 export interface Route {
   body: Uint8Array | string;
   type: string;

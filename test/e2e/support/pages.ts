@@ -60,3 +60,15 @@ function count(log: string, needle: string): number {
 
 export const hostStarts = (log: string) => count(log, ' started {');
 export const hostExits = (log: string) => count(log, ' exit {');
+
+/** The largest host→browser frame body the host logged (it logs each 10 % growth). */
+export function hostMaxSnapshot(log: string): number {
+  let max = 0;
+  try {
+    for (const m of readFileSync(log, 'utf8').matchAll(/largest frame so far \{"bytes":(\d+)\}/g))
+      max = Math.max(max, Number(m[1]));
+  } catch {
+    return 0;
+  }
+  return max;
+}
