@@ -15,7 +15,6 @@ import {
   type RequestType,
   type WireError,
 } from '../../native-host/src/protocol/index.ts';
-import { browser, portError, type Runtime } from '../lib/browser.ts';
 import type { HostCallResult, HostStatus } from '../lib/messages.ts';
 
 /** Per request type; adds wait for a fetch and a parse, the rest answer from memory. */
@@ -38,16 +37,29 @@ interface Pending {
   resent: boolean;
 }
 
+/** The slice of runtime.Port we use (injected, so the reconnect logic is unit-tested in Node). */
+export interface NativePort {
+  postMessage(m: unknown): void;
+  disconnect(): void;
+  onMessage: { addListener(cb: (m: unknown) => void): void };
+  onDisconnect: { addListener(cb: (p: NativePort) => void): void };
+}
+
 export interface HostPortEvents {
   onEvent(e: HostEvent): void;
   onStatus(status: HostStatus, message: string | null): void;
-  onConnected(): void;
+  /** The host answered `hello` on a new connection. */
+  onConnected(hello: unknown): void;
+  /** `runtime.connectNative` (throws if the API refuses). */
+  connectNative(name: string): NativePort;
+  /** Why a port closed: runtime.lastError in Chrome, port.error in Firefox. */
+  disconnectReason(port: NativePort): string | null;
 }
 
 export class HostPort {
   status: HostStatus = 'idle';
   statusMessage: string | null = null;
-  private port: Runtime.Port | null = null;
+  private port: NativePort | null = null;
   private readonly pending = new Map<string, Pending>();
   private counter = 0;
   private backoff = RECONNECT_MIN_MS;
@@ -72,18 +84,16 @@ export class HostPort {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.setStatus('connecting', null);
-    let port: Runtime.Port;
+    let port: NativePort;
     try {
-      port = browser.runtime.connectNative(HOST_NAME);
+      port = this.ev.connectNative(HOST_NAME);
     } catch (e) {
       this.onDisconnect(null, (e as Error).message);
       return;
     }
     this.port = port;
     port.onMessage.addListener((m: unknown) => this.onMessage(m));
-    port.onDisconnect.addListener((p) =>
-      this.onDisconnect(port, portError(p as { error?: { message?: string } })),
-    );
+    port.onDisconnect.addListener((p) => this.onDisconnect(port, this.ev.disconnectReason(p)));
     // Requests made while disconnected (or kept for one retry) go out first.
     for (const [id, p] of this.pending) this.post(id, p.body);
     // The first reply proves the host really runs (connectNative succeeds before it starts).
@@ -91,7 +101,7 @@ export class HostPort {
       if (r.ok && this.port === port) {
         this.backoff = RECONNECT_MIN_MS;
         this.setStatus('connected', null);
-        this.ev.onConnected();
+        this.ev.onConnected(r.result);
       }
     });
   }
@@ -182,7 +192,7 @@ export class HostPort {
     this.ev.onEvent(m);
   }
 
-  private onDisconnect(port: Runtime.Port | null, reason: string | null): void {
+  private onDisconnect(port: NativePort | null, reason: string | null): void {
     if (port !== null && this.port !== port) return; // an old port we already replaced
     this.port = null;
     const msg = reason ?? 'the host exited';

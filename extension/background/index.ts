@@ -8,13 +8,13 @@ import type {
   TorrentInfo,
   WireError,
 } from '../../native-host/src/protocol/index.ts';
-import { browser, onDeterminingFilename, type Runtime } from '../lib/browser.ts';
+import { browser, onDeterminingFilename, portError, type Runtime } from '../lib/browser.ts';
 import { TEST_HOOKS } from '../lib/build-flags.ts';
 import { type HostCallResult, RuntimeMessageSchema, type ViewState } from '../lib/messages.ts';
 import { DEFAULT_PREFS, loadPrefs, type Prefs } from '../lib/prefs.ts';
 import { Catcher } from './catcher.ts';
 import { fetchTorrentBytes, toBase64 } from './fetch-torrent.ts';
-import { HostPort } from './host-port.ts';
+import { HostPort, type NativePort } from './host-port.ts';
 import { createMenu, type MenuDeps, onMenuClicked } from './menu.ts';
 import { notify, recentNotifications, setBadge } from './notify.ts';
 import { TorrentTable } from './torrents.ts';
@@ -35,14 +35,13 @@ let idleTimer: ReturnType<typeof setTimeout> | null = null;
 const host = new HostPort({
   onEvent: (e) => onHostEvent(e),
   onStatus: () => refreshBadge(),
-  onConnected: () => {
-    void host.call({ type: 'hello' }).then((r) => {
-      if (!r.ok) return;
-      const hello = r.result as { hostVersion: string; settings: ViewState['settings'] };
-      hostVersion = hello.hostVersion;
-      hostSettings = hello.settings;
-    });
+  onConnected: (result) => {
+    const hello = result as { hostVersion: string; settings: ViewState['settings'] };
+    hostVersion = hello.hostVersion;
+    hostSettings = hello.settings;
   },
+  connectNative: (name) => browser.runtime.connectNative(name) as NativePort,
+  disconnectReason: (port) => portError(port as { error?: { message?: string } }),
 });
 
 function onHostEvent(e: HostEvent): void {
@@ -103,7 +102,8 @@ async function addMagnet(uri: string): Promise<void> {
 const catcher = new Catcher({
   enabled: async () => {
     await ready;
-    return prefs.catchDownloads;
+    // With no host to hand it to, leave the download to the browser rather than cancel it.
+    return prefs.catchDownloads && host.status !== 'not-installed' && host.status !== 'forbidden';
   },
   hand: addTorrentUrl,
   failed: (url, message) => notify('Magnetar could not add the torrent', `${message}\n${url}`),

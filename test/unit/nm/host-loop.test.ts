@@ -173,6 +173,23 @@ describe('host loop: hostile frames', () => {
     expect(h.session().opts).toMatchObject({ downloadRoot: `${h.dir}/elsewhere`, maxPeers: 7 });
   });
 
+  it('open-folder opens the torrent folder or the root, passing the path as one argument', async () => {
+    const opened: string[] = [];
+    h = startLoop({
+      openFolder: async (p) => {
+        opened.push(p);
+      },
+    });
+    h.input.write(frame({ v: 1, id: 'add', type: 'add-torrent', data: TORRENT_B64, savePath: 'odd; rm -rf ~' }));
+    const added = await h.waitFor(byId('add'));
+    const id = (added['result'] as { torrent: { id: string } }).torrent.id;
+    h.input.write(frame({ v: 1, id: 'o1', type: 'open-folder', torrentId: id }));
+    h.input.write(frame({ v: 1, id: 'o2', type: 'open-folder' }));
+    await h.waitFor(byId('o1'));
+    await h.waitFor(byId('o2'));
+    expect(opened).toEqual([`${h.root}/odd; rm -rf ~`, h.root]);
+  });
+
   it('a repeated id while the first is in flight → DUPLICATE_ID', async () => {
     let release: () => void = () => undefined;
     h = startLoop({
