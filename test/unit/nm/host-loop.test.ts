@@ -180,7 +180,9 @@ describe('host loop: hostile frames', () => {
         opened.push(p);
       },
     });
-    h.input.write(frame({ v: 1, id: 'add', type: 'add-torrent', data: TORRENT_B64, savePath: 'odd; rm -rf ~' }));
+    h.input.write(
+      frame({ v: 1, id: 'add', type: 'add-torrent', data: TORRENT_B64, savePath: 'odd; rm -rf ~' }),
+    );
     const added = await h.waitFor(byId('add'));
     const id = (added['result'] as { torrent: { id: string } }).torrent.id;
     h.input.write(frame({ v: 1, id: 'o1', type: 'open-folder', torrentId: id }));
