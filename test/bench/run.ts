@@ -13,6 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAria2Seeder } from '../helpers/aria2.ts';
+import { startMagnetar } from '../helpers/magnetar.ts';
 import { makeTorrent } from '../helpers/mktorrent.ts';
 import { startOpentracker } from '../helpers/opentracker.ts';
 import { writePayloadFile } from '../helpers/payload.ts';
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   const ot = await startOpentracker({ infoHashes: [infoHash], port: trackerPort });
   const seedPort = await freePort();
   process.stderr.write('starting the aria2 seeder (it verifies the payload first)…\n');
-  await startAria2Seeder({
+  const ariaSeeder = await startAria2Seeder({
     torrentPath: torrent,
     dataDir: join(dir, 'seed'),
     port: seedPort,
@@ -89,68 +90,83 @@ async function main(): Promise<void> {
   });
   await ot.waitForSeeders(infoHash, 1, 60_000);
 
-  const results: Record<'magnetar' | 'aria2c', Sample[]> = { magnetar: [], aria2c: [] };
+  const leech = async (client: 'magnetar' | 'aria2c', label: string): Promise<Sample> => {
+    const out = join(dir, `out-${client}`);
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    const port = await freePort();
+    const log = join(dir, `${label}`);
+    const sample =
+      client === 'magnetar'
+        ? // Run as installed: the file's shebang carries our Node flags.
+          await timed(MAGNETAR, ['download', torrent, '--out', out, '--port', String(port), '--quiet'], log)
+        : await timed(
+            'aria2c',
+            [
+              `--dir=${out}`,
+              '--seed-time=0',
+              '--enable-dht=false',
+              '--bt-enable-lpd=false',
+              '--enable-peer-exchange=false',
+              `--listen-port=${port}`,
+              '--file-allocation=none',
+              '--quiet=true',
+              torrent,
+            ],
+            log,
+          );
+    rmSync(out, { recursive: true, force: true });
+    process.stderr.write(
+      `${label.padEnd(22)} ${(bytes / 1e6 / sample.seconds).toFixed(1)} MB/s, ` +
+        `${((sample.cpu * 1024) / sizeMiB).toFixed(2)} CPU s/GiB, ${sample.rssMiB.toFixed(0)} MiB RSS\n`,
+    );
+    return sample;
+  };
+
+  const down: Record<'magnetar' | 'aria2c', Sample[]> = { magnetar: [], aria2c: [] };
+  const up: Sample[] = [];
   try {
+    // A: both clients leech from the aria2 seeder, alternating.
     for (let r = 0; r < rounds; r++) {
-      for (const client of ['magnetar', 'aria2c'] as const) {
-        const out = join(dir, `out-${client}`);
-        rmSync(out, { recursive: true, force: true });
-        mkdirSync(out, { recursive: true });
-        const port = await freePort();
-        const sample =
-          client === 'magnetar'
-            ? await timed(
-                // Run as installed: the file's shebang carries our Node flags.
-                MAGNETAR,
-                ['download', torrent, '--out', out, '--port', String(port), '--quiet'],
-                join(dir, `${client}-${r}`),
-              )
-            : await timed(
-                'aria2c',
-                [
-                  `--dir=${out}`,
-                  '--seed-time=0',
-                  '--enable-dht=false',
-                  '--bt-enable-lpd=false',
-                  '--enable-peer-exchange=false',
-                  `--listen-port=${port}`,
-                  '--file-allocation=none',
-                  '--quiet=true',
-                  torrent,
-                ],
-                join(dir, `${client}-${r}`),
-              );
-        results[client].push(sample);
-        process.stderr.write(
-          `round ${r + 1} ${client.padEnd(8)} ${(bytes / 1e6 / sample.seconds).toFixed(1)} MB/s, ` +
-            `${((sample.cpu * 1024) / sizeMiB).toFixed(2)} CPU s/GiB, ${sample.rssMiB.toFixed(0)} MiB RSS\n`,
-        );
-        rmSync(out, { recursive: true, force: true });
-      }
+      down.magnetar.push(await leech('magnetar', `leech-magnetar-${r + 1}`));
+      down.aria2c.push(await leech('aria2c', `leech-aria2c-${r + 1}`));
     }
+    // B: aria2c leeches from a Magnetar seeder (compare with aria2c from the aria2 seeder above).
+    await ariaSeeder.stop();
+    const seedProc = startMagnetar(
+      ['seed', torrent, '--dir', join(dir, 'seed'), '--port', String(await freePort()), '--json'],
+      join(dir, 'magnetar-seed.log'),
+    );
+    await seedProc.waitProgress((p) => p.state === 'seeding', 10 * 60_000);
+    // Its `started` announce follows the check at once; give the tracker a moment.
+    await new Promise((r) => setTimeout(r, 2000));
+    for (let r = 0; r < rounds; r++) up.push(await leech('aria2c', `seed-magnetar-${r + 1}`));
+    await seedProc.stop();
   } finally {
     await stopAll();
   }
-  const row = (name: string, s: Sample[]) => {
-    if (s.length === 0) return { name, mbps: NaN, cpu: NaN, rss: NaN };
-    return {
-      name,
-      mbps: median(s.map((x) => bytes / 1e6 / x.seconds)),
-      cpu: median(s.map((x) => (x.cpu * 1024) / sizeMiB)),
-      rss: Math.max(...s.map((x) => x.rssMiB)),
-    };
-  };
-  const m = row('magnetar', results.magnetar);
-  const a = row('aria2c', results.aria2c);
+  const row = (name: string, s: Sample[]) => ({
+    name,
+    mbps: median(s.map((x) => bytes / 1e6 / x.seconds)),
+    cpu: median(s.map((x) => (x.cpu * 1024) / sizeMiB)),
+    rss: Math.max(...s.map((x) => x.rssMiB)),
+  });
+  const m = row('magnetar', down.magnetar);
+  const a = row('aria2c', down.aria2c);
+  const fmt = (x: ReturnType<typeof row>) =>
+    `| ${x.name.padEnd(22)} | ${x.mbps.toFixed(1).padStart(7)} | ${x.cpu.toFixed(2).padStart(9)} | ${x.rss.toFixed(0).padStart(12)} |`;
+  const u = row('aria2c ← magnetar seed', up);
   const lines = [
-    `\n${sizeMiB} MiB single file, 1 MiB pieces, one loopback aria2 seeder, ${rounds} rounds (medians; RSS = max)`,
-    '| client   | MB/s    | CPU s/GiB | peak RSS MiB |',
-    '|----------|---------|-----------|--------------|',
-    ...[m, a].map(
-      (x) =>
-        `| ${x.name.padEnd(8)} | ${x.mbps.toFixed(1).padStart(7)} | ${x.cpu.toFixed(2).padStart(9)} | ${x.rss.toFixed(0).padStart(12)} |`,
-    ),
-    `| ratio    | ${(m.mbps / a.mbps).toFixed(2).padStart(7)} | ${(m.cpu / a.cpu).toFixed(2).padStart(9)} | ${(m.rss / a.rss).toFixed(2).padStart(12)} |`,
+    `\n${sizeMiB} MiB single file, 1 MiB pieces, loopback opentracker, ${rounds} rounds (medians; RSS = max)`,
+    '',
+    'Download from one aria2 seeder (leecher CPU and RSS):',
+    '| client                 | MB/s    | CPU s/GiB | peak RSS MiB |',
+    '|------------------------|---------|-----------|--------------|',
+    fmt(m),
+    fmt(a),
+    `| ratio magnetar/aria2c  | ${(m.mbps / a.mbps).toFixed(2).padStart(7)} | ${(m.cpu / a.cpu).toFixed(2).padStart(9)} | ${(m.rss / a.rss).toFixed(2).padStart(12)} |`,
+    '',
+    `Upload: aria2c leeching from a Magnetar seeder, ${u.mbps.toFixed(1)} MB/s (from the aria2 seeder: ${a.mbps.toFixed(1)} MB/s; ratio ${(u.mbps / a.mbps).toFixed(2)})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

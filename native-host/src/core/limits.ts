@@ -82,6 +82,8 @@ export const WRITE_QUEUE_LOW_BYTES = 2 * 1024 * 1024;
  * this bounds a torrent's payload memory whatever the network, disk or hash speed.
  */
 export const PARTIAL_PIECES_BUDGET_BYTES = 8 * 1024 * 1024;
+/** Whole pieces kept in memory for seeding (see swarm/read-cache.ts). */
+export const SEED_READ_CACHE_BYTES = 8 * 1024 * 1024;
 /** Open file handles kept per torrent storage. */
 export const MAX_OPEN_FILES = 64;
 /** Pieces being hashed at once (bounds memory for big pieces). */

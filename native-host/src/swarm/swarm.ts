@@ -13,6 +13,7 @@ import {
   MAX_REQUEST_LENGTH,
   MIN_PIPELINE_DEPTH,
   REQUEST_TIMEOUT_MS,
+  SEED_READ_CACHE_BYTES,
   WRITE_QUEUE_HIGH_BYTES,
   WRITE_QUEUE_LOW_BYTES,
 } from '../core/limits.ts';
@@ -22,6 +23,7 @@ import { decideChokes } from './choker.ts';
 import { blockKey, Peer } from './peer.ts';
 import type { PeerConnection } from './peer-connection.ts';
 import type { BlockRef, PiecePicker } from './piece-picker.ts';
+import { PieceReadCache } from './read-cache.ts';
 
 /** What the swarm needs of storage (declared here, implemented by storage/torrent-storage.ts). */
 export interface PieceStore {
@@ -71,6 +73,7 @@ export class Swarm {
   private readingPaused = false;
   private closed = false;
   private verifying = 0;
+  private readonly cache: PieceReadCache;
   /** Bytes moved by peers that have since disconnected. */
   private retiredDown = 0;
   private retiredUp = 0;
@@ -78,6 +81,9 @@ export class Swarm {
   constructor(picker: PiecePicker, store: PieceStore, opts: SwarmOptions, events: SwarmEvents) {
     this.picker = picker;
     this.store = store;
+    this.cache = new PieceReadCache(SEED_READ_CACHE_BYTES, opts.pieceSize(0), (i) =>
+      store.read(i, 0, opts.pieceSize(i)),
+    );
     this.opts = opts;
     this.events = events;
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -391,7 +397,9 @@ export class Swarm {
           peer.conn.sendBuffered < 1 << 20
         ) {
           const r = peer.incoming.shift()!;
-          const block = await this.store.read(r.index, r.begin, r.length);
+          const block = this.cache.enabled
+            ? await this.cache.block(r.index, r.begin, r.length)
+            : await this.store.read(r.index, r.begin, r.length);
           if (peer.conn.isClosed || peer.amChoking) break;
           peer.conn.sendPiece(r.index, r.begin, block);
         }
@@ -512,6 +520,7 @@ export class Swarm {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.cache.clear();
     if (this.timer) clearInterval(this.timer);
     for (const p of [...this.peers.values()]) p.conn.close(null);
     this.peers.clear();
