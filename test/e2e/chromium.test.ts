@@ -30,6 +30,7 @@ import {
   hostMaxSnapshot,
   hostStarts,
   INTRUDER_BG,
+  lastShutdownMs,
   listTorrents,
   pageHtml,
 } from './support/pages.ts';
@@ -329,6 +330,9 @@ describe('Chromium + real host', () => {
     const starts = hostStarts(log);
     await stopServiceWorkers(browser!.ctx, `chrome-extension://${ID}/extension/icons/icon-128.png`);
     await waitFor(() => hostExits(log) > exits, 10_000, 'the host exits after the port closed');
+    console.info(
+      `service worker stopped mid-download: host saved and exited ${lastShutdownMs(log)} ms after EOF`,
+    );
     const mid = statSync(join(torrentsDir, t.name), { throwIfNoEntry: false });
     // Waking: an extension page talks to the background, which reconnects at start-up.
     const popup = await browser!.ctx.newPage();
@@ -356,6 +360,7 @@ describe('Chromium + real host', () => {
     await browser!.close();
     browser = null;
     await waitFor(() => hostExits(log) > exits, 10_000, 'the host exits when the browser closes');
+    console.info(`browser closed mid-download: host saved and exited ${lastShutdownMs(log)} ms after EOF`);
     const starts = hostStarts(log);
     await launch();
     await waitFor(() => hostStarts(log) > starts, 20_000, 'the relaunched extension starts the host');

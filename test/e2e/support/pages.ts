@@ -72,3 +72,19 @@ export function hostMaxSnapshot(log: string): number {
   }
   return max;
 }
+
+/** Milliseconds between the host's last "shutting down" and "exit" log lines (EOF → exit). */
+export function lastShutdownMs(log: string): number | null {
+  let text = '';
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {
+    return null;
+  }
+  const at = (line: string | undefined) => (line ? Date.parse(line.slice(0, 24)) : Number.NaN);
+  const lines = text.split('\n');
+  const down = lines.filter((l) => l.includes(' shutting down ')).pop();
+  const exit = lines.filter((l) => l.includes(' exit {')).pop();
+  const ms = at(exit) - at(down);
+  return Number.isFinite(ms) ? ms : null;
+}
