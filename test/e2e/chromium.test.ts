@@ -340,6 +340,9 @@ describe('Chromium + real host', () => {
     await waitFor(() => hostStarts(log) > starts, 15_000, 'a new host started by the woken worker');
     await waitForFile(join(torrentsDir, t.name), t.sha256, 120_000);
     expect(mid).toBeDefined();
+    // Resumed, not restarted: the new host fetched less than the whole payload.
+    const after = (await listTorrents(call)).find((x) => x.name === t.name)!;
+    expect(after.downloaded).toBeLessThan(t.size);
     await popup.close();
     await page.close();
   });
@@ -365,8 +368,9 @@ describe('Chromium + real host', () => {
     await launch();
     await waitFor(() => hostStarts(log) > starts, 20_000, 'the relaunched extension starts the host');
     await waitForFile(join(torrentsDir, t.name), t.sha256, 120_000);
-    const list = await listTorrents(call);
-    expect(list.find((x) => x.name === t.name)?.progress).toBe(1);
+    const done = (await listTorrents(call)).find((x) => x.name === t.name)!;
+    expect(done.progress).toBe(1);
+    expect(done.downloaded).toBeLessThan(t.size); // resumed from the saved state
   });
   it('stays fast and under 1 MiB per frame with 100 more torrents and a 10,000-file torrent', async () => {
     const w = await sw();

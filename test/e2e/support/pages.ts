@@ -11,6 +11,7 @@ export interface ListedTorrent {
   name: string;
   progress: number;
   state: string;
+  downloaded: number;
 }
 
 export async function listTorrents(
