@@ -119,6 +119,7 @@ beforeAll(async () => {
   // A hostile name (RELIABILITY N77): must show as text in the popup, never as markup.
   site.route('/menu/evil.torrent', { body: await smallTorrent(EVIL), type: 'application/x-bittorrent' });
   site.route('/zip.bin', { body: 'just a file', type: 'application/octet-stream' });
+  site.route('/paste/p.torrent', { body: await smallTorrent('catch-p'), type: 'application/x-bittorrent' });
   swarm = await Swarm.start(root, [
     { name: 'alpha', size: 6 * 1024 * 1024, uploadLimit: '4M' },
     { name: 'beta', size: 20 * 1024 * 1024, uploadLimit: '2M' },
@@ -217,6 +218,33 @@ describe('Chromium + real host', () => {
       [MENU_ID, `${site.origin}/menu/evil.torrent`] as const,
     );
     expect((await listTorrents(call)).some((t) => t.name.includes('onerror'))).toBe(true);
+  });
+
+  it('popup: paste a URL or a magnet; pause, resume and remove with the buttons', async () => {
+    const popup = await browser!.ctx.newPage();
+    await popup.setViewportSize({ width: 420, height: 600 });
+    await popup.goto(`chrome-extension://${ID}/extension/popup/index.html`);
+    await popup.fill('#add-input', `${site.origin}/paste/p.torrent`);
+    await popup.press('#add-input', 'Enter');
+    const row = popup.locator('li.torrent', { hasText: 'catch-p.txt' });
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    expect(await popup.locator('#add-input').inputValue()).toBe('');
+    await popup.fill('#add-input', 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567');
+    await popup.click('form#add button');
+    await expect
+      .poll(() => popup.locator('#banner').textContent(), { timeout: 10_000 })
+      .toContain('NOT_SUPPORTED');
+    await popup.click('#banner'); // dismiss
+    expect(await popup.locator('#banner').isHidden()).toBe(true);
+
+    await row.locator('button.act-pause').click();
+    await expect.poll(() => row.locator('.state').textContent(), { timeout: 10_000 }).toBe('Paused');
+    await row.locator('button.act-resume').click();
+    await expect.poll(() => row.locator('.state').textContent(), { timeout: 10_000 }).not.toBe('Paused');
+    await row.locator('button.act-remove').click();
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    expect((await listTorrents(call)).some((t) => t.name === 'catch-p.txt')).toBe(false);
+    await popup.close();
   });
 
   it('the options page edits host settings; turning catching off leaves .torrent downloads to the browser', async () => {
@@ -326,6 +354,8 @@ describe('Chromium + real host', () => {
       'beta partly downloaded',
       200,
     );
+    const badge = await (await sw()).evaluate(() => chrome.action.getBadgeText({}));
+    expect(Number(badge)).toBeGreaterThanOrEqual(1); // active downloads
     const exits = hostExits(log);
     const starts = hostStarts(log);
     await stopServiceWorkers(browser!.ctx, `chrome-extension://${ID}/extension/icons/icon-128.png`);
