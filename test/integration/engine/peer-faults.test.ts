@@ -309,7 +309,7 @@ describe('peer faults against a downloading session', () => {
         expectHandshake(),
         // Claims nothing, so it is never asked for anything.
         handshake(w.ih),
-        ...Array.from({ length: 150 }, () => [
+        ...Array.from({ length: 300 }, () => [
           send({ type: 'piece', index: last, begin: 0, block: new Uint8Array(100).fill(0xee) }),
           delay(20),
         ]).flat(),
