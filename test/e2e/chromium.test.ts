@@ -119,6 +119,7 @@ beforeAll(async () => {
   // A hostile name (RELIABILITY N77): must show as text in the popup, never as markup.
   site.route('/menu/evil.torrent', { body: await smallTorrent(EVIL), type: 'application/x-bittorrent' });
   site.route('/zip.bin', { body: 'just a file', type: 'application/octet-stream' });
+  site.route('/bad.torrent', { body: 'this is not bencode', type: 'application/x-bittorrent' });
   site.route('/paste/p.torrent', { body: await smallTorrent('catch-p'), type: 'application/x-bittorrent' });
   swarm = await Swarm.start(root, [
     { name: 'alpha', size: 6 * 1024 * 1024, uploadLimit: '4M' },
@@ -218,6 +219,36 @@ describe('Chromium + real host', () => {
       [MENU_ID, `${site.origin}/menu/evil.torrent`] as const,
     );
     expect((await listTorrents(call)).some((t) => t.name.includes('onerror'))).toBe(true);
+  });
+
+  it('a caught file the host rejects: failure notification, and the browser gets its download back', async () => {
+    const page = await browser!.ctx.newPage();
+    await page.goto(`${site.origin}/`);
+    await page.evaluate(() => {
+      const a = document.createElement('a');
+      a.id = 'bad';
+      a.href = '/bad.torrent';
+      a.textContent = 'bad';
+      document.body.append(a);
+    });
+    await page.click('#bad');
+    const w = await sw();
+    await waitFor(
+      () =>
+        w.evaluate(() =>
+          (
+            globalThis as unknown as { __magnetar: { notifications: { title: string; message: string }[] } }
+          ).__magnetar.notifications.find((n) => n.title === 'Magnetar could not add the torrent'),
+        ),
+      15_000,
+      'a failure notification',
+    );
+    await waitFor(
+      () => existsSync(join(downloadDir, 'bad.torrent')),
+      15_000,
+      'the browser re-downloads the file',
+    );
+    await page.close();
   });
 
   it('popup: paste a URL or a magnet; pause, resume and remove with the buttons', async () => {
