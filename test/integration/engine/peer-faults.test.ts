@@ -654,6 +654,56 @@ describe('peer faults against a seeding session', () => {
     expect(fake.closedBy).toBe('remote');
   });
 
+  it('P40 a peer that stops reading while we upload: our send buffer for it stays bounded', async () => {
+    const w = await world(4 * MiB, 64 * KiB);
+    const before = memory();
+    // 1,500 valid 16 KiB requests (24 MiB, within the advertised reqq), then a zero TCP window.
+    const n = 1_500;
+    const frames = new Uint8Array(n * 17);
+    const blocksPerPiece = w.made.torrent.pieceLength / (16 * KiB);
+    for (let k = 0; k < n; k++) {
+      const o = k * 17;
+      frames.set(u32(13), o);
+      frames[o + 4] = 6;
+      frames.set(u32(Math.floor(k / blocksPerPiece) % (w.pieceCount - 1)), o + 5);
+      frames.set(u32((k % blocksPerPiece) * 16 * KiB), o + 9);
+      frames.set(u32(16 * KiB), o + 13);
+    }
+    const fake = connectScriptedPeer({
+      to: { host: '127.0.0.1', port: w.seeder.port },
+      from: '127.0.0.2',
+      pieceCount: w.pieceCount,
+      script: [
+        handshake(w.ih, { fast: true }),
+        expectHandshake(),
+        send({ type: 'interested' }),
+        expectMessage('unchoke', isType('unchoke')),
+        pauseReading(),
+        raw(frames),
+      ],
+    });
+    await fake.done;
+    const key = `127.0.0.2:${fake.socket.localPort}`;
+    const conn = () => w.seeder.torrent(w.id)?.['swarm']?.peers.get(key)?.conn;
+    // Serving stops once the kernel buffers are full: the queue stops shrinking.
+    let last = -1;
+    await waitFor(
+      () => {
+        const q = w.seeder.torrent(w.id)?.['swarm']?.peers.get(key)?.incoming.length ?? -1;
+        const still = q === last && q > 0;
+        last = q;
+        return still;
+      },
+      15_000,
+      'serving to the non-reading peer stalls',
+      500,
+    );
+    expect(fake.isClosed).toBe(false);
+    // DESIGN rule 7: at most 1 MiB queued in the socket, plus the one block written past the mark.
+    expect(conn()!.sendBuffered).toBeLessThanOrEqual(1 * MiB + 16 * KiB + 13);
+    await oracles(w.seeder, w.id, before, '');
+  });
+
   it(`P35 a flood of 10,000 requests from a peer that reads nothing is cut at ${MAX_INCOMING_REQUESTS} queued`, async () => {
     const w = await world(2 * MiB + 123, 64 * KiB);
     const s = await honest(w);
