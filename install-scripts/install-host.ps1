@@ -45,6 +45,12 @@ $Keys = [ordered]@{
   firefox  = @{ Label = 'Firefox';        Key = 'HKCU:\Software\Mozilla\NativeMessagingHosts';                      Detect = 'HKCU:\Software\Mozilla' }
 }
 
+# UTF-8 without a byte-order mark: Windows PowerShell 5's `-Encoding UTF8` adds one, and a BOM in a
+# host manifest is not something to bet on.
+function Write-Utf8([string] $Path, [string] $Text) {
+  [System.IO.File]::WriteAllText($Path, $Text, (New-Object System.Text.UTF8Encoding $false))
+}
+
 function Say([string] $s) { if ($DryRun) { Write-Output "would $s" } else { Write-Output $s } }
 
 function Get-ChromeId([string] $KeyBase64) {
@@ -110,7 +116,7 @@ foreach ($b in $targets) {
   $key = "$($info.Key)\$HostName"
   Say "register for $($info.Label): $key -> $file"
   if (-not $DryRun) {
-    $body | ConvertTo-Json | Set-Content -Path $file -Encoding UTF8
+    Write-Utf8 $file ($body | ConvertTo-Json)
     New-Item -Path $key -Force | Out-Null
     Set-ItemProperty -Path $key -Name '(default)' -Value $file
   }
@@ -120,7 +126,7 @@ foreach ($b in $targets) {
 
 if (-not $DryRun) {
   New-Item -ItemType Directory -Force -Path $DataDir | Out-Null
-  [pscustomobject]@{ version = 1; files = $files.ToArray(); keys = $regKeys.ToArray() } | ConvertTo-Json | Set-Content -Path $StatePath -Encoding UTF8
+  Write-Utf8 $StatePath ([pscustomobject]@{ version = 1; files = $files.ToArray(); keys = $regKeys.ToArray() } | ConvertTo-Json)
   Write-Output "done. Extension id $chromeId (Chrome family), $geckoId (Firefox)."
 } else {
   Write-Output 'dry run: nothing was written'
