@@ -11,7 +11,8 @@
 // Items: P29 (live peer), P32/P33 (duplicate and late bitfields/haves; have out of range), P34
 // (request geometry, a piece we lack, choke state), P35 (request flood), P36 (unrequested pieces),
 // P38 (no handshake, drip, wrong info-hash both ways, our own peer id, duplicate peer id,
-// connecting to ourselves), P39 (a peer that stalls mid-piece), P43 (suggest flood, unrequested
+// connecting to ourselves), P39 (a peer that stalls mid-piece), P40 (a peer that stops reading:
+// send buffer bound), P43 (suggest flood, unrequested
 // reject, allowed-fast out of range).
 
 import { readFileSync } from 'node:fs';
