@@ -2,11 +2,12 @@
 // synchronously at the top level, so an event that wakes a stopped worker is delivered; handlers
 // then await `ready` (preferences loaded). Only this context talks to the host.
 
-import type {
-  AnyRequestBody,
-  HostEvent,
-  TorrentInfo,
-  WireError,
+import {
+  type AnyRequestBody,
+  type HostEvent,
+  HostEventSchema,
+  type TorrentInfo,
+  type WireError,
 } from '../../native-host/src/protocol/index.ts';
 import { browser, onDeterminingFilename, portError, type Runtime } from '../lib/browser.ts';
 import { TEST_HOOKS } from '../lib/build-flags.ts';
@@ -191,5 +192,11 @@ Object.assign(globalThis, {
     state: viewState,
     notifications: recentNotifications,
     disconnectHost: () => host.disconnect(),
+    /** Feeds a host event to the view as if the host sent it (popup rendering tests). */
+    injectEvent: (e: unknown) => {
+      const parsed = HostEventSchema.safeParse(e);
+      if (parsed.success) onHostEvent(parsed.data);
+      return parsed.success;
+    },
   },
 });

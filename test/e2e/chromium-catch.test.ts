@@ -170,6 +170,48 @@ describe('Chromium: catching and controls', () => {
     await popup.click('#banner'); // dismiss
     expect(await popup.locator('#banner').isHidden()).toBe(true);
 
+    // Names are attacker-chosen: rendered as text, never markup (RELIABILITY N77). The host's
+    // sanitizer already rewrites < and > in file names, so feed the view a raw name directly.
+    const evil = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
+    const injected = await (await sw()).evaluate(
+      ([name, id]) =>
+        (
+          globalThis as unknown as { __magnetar: { injectEvent(e: unknown): boolean } }
+        ).__magnetar.injectEvent({
+          v: 1,
+          type: 'torrent-added',
+          torrent: {
+            id,
+            name,
+            size: 1,
+            done: 0,
+            progress: 0,
+            state: 'error',
+            error: { code: 'STORAGE_IO', message: name },
+            downRate: 0,
+            upRate: 0,
+            downloaded: 0,
+            uploaded: 0,
+            peers: 0,
+            seeds: 0,
+            eta: null,
+            pieces: 1,
+            piecesDone: 0,
+            fileCount: 1,
+            savePath: '/x',
+            addedAt: Date.now(),
+            completedAt: null,
+          },
+        }),
+      [evil, 'f'.repeat(40)] as const,
+    );
+    expect(injected).toBe(true);
+    const evilRow = popup.locator('li.torrent[data-id="ffffffffffffffffffffffffffffffffffffffff"]');
+    await expect.poll(() => evilRow.locator('.name').textContent(), { timeout: 5000 }).toBe(evil);
+    expect(await evilRow.locator('.err').textContent()).toContain(evil);
+    expect(await popup.locator('li.torrent img, li.torrent b').count()).toBe(0);
+    expect(await popup.title()).toBe('Magnetar');
+
     await row.locator('button.act-pause').click();
     await expect.poll(() => row.locator('.state').textContent(), { timeout: 10_000 }).toBe('Paused');
     await row.locator('button.act-resume').click();
