@@ -7,6 +7,7 @@
 
 import { Bitfield } from '../core/bitfield.ts';
 import { describeError, MagnetarError } from '../core/errors.ts';
+import { bytesEqual } from '../core/hex.ts';
 import { PARTIAL_PIECES_BUDGET_BYTES } from '../core/limits.ts';
 import type { ValidatedTorrent } from '../metainfo/types.ts';
 import { pieceSize } from '../metainfo/types.ts';
@@ -205,6 +206,12 @@ export class Torrent {
     const swarm = this.swarm;
     const host = h.key.slice(0, h.key.lastIndexOf(':'));
     if (!this.abort || this.banned.has(host) || this.isConnected(h.key, h.peerId)) return false;
+    // Our own id arriving means we dialled ourselves through some other address. Answer, then
+    // hang up: our dialling side reads our id back and forgets that address for good.
+    if (bytesEqual(h.peerId, this.opts.peerId)) {
+      h.conn.socket.end(ourHandshake);
+      return true;
+    }
     if (this.have.complete && !this.opts.seed) return false;
     if (!swarm) {
       // Still checking: answer now (peers time out the handshake) and attach once the swarm runs.

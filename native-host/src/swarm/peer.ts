@@ -34,6 +34,8 @@ export class Peer {
   /** Requests the peer made of us, served in order. */
   readonly incoming: BlockRef[] = [];
   serving = false;
+  /** Requests received while we choke the peer, since we last unchoked it. */
+  requestsWhileChoked = 0;
   hashFailures = 0;
   /** Unchoked by the optimistic slot (BEP 3 choking algorithm). */
   optimistic = false;

@@ -56,6 +56,12 @@ export interface SwarmOptions {
 }
 
 const TICK_MS = 1000;
+/** Requests a choked peer may send before we drop it (libtorrent's max_rejects). */
+const MAX_REQUESTS_WHILE_CHOKED = 50;
+
+function blockOf(r: BlockRef): BlockRef {
+  return { index: r.index, begin: r.begin, length: r.length };
+}
 const CHOKE_EVERY_TICKS = 10;
 const OPTIMISTIC_EVERY_TICKS = 30;
 /** Target time for queued requests at a peer's current rate (libtorrent uses ~3 s). */
@@ -269,7 +275,10 @@ export class Swarm {
   private onPiece(peer: Peer, index: number, begin: number, block: Uint8Array): void {
     const k = blockKey(index, begin);
     const req = peer.requests.get(k);
-    if (req) peer.requests.delete(k);
+    // Only blocks we asked this peer for are kept (P36): late ones after a cancel, a choke or a
+    // timeout, and unsolicited ones, are dropped before they can touch a piece buffer.
+    if (!req) return;
+    peer.requests.delete(k);
     peer.lastBlockAt = Date.now();
     const ref: BlockRef = { index, begin, length: block.length };
     if (index >= this.opts.pieceCount) {
@@ -371,7 +380,14 @@ export class Swarm {
       return;
     }
     if (peer.amChoking) {
-      if (peer.supportsFast) peer.conn.send({ type: 'reject', ...m });
+      // Requests already on the wire when we choked are normal; a stream of them is not (P34,
+      // libtorrent's max_rejects).
+      if (++peer.requestsWhileChoked > MAX_REQUESTS_WHILE_CHOKED) {
+        peer.conn.close(new MagnetarError('PEER_PROTOCOL', `${peer.key}: keeps requesting while choked`));
+        return;
+      }
+      if (peer.supportsFast)
+        peer.conn.send({ type: 'reject', index: m.index, begin: m.begin, length: m.length });
       return;
     }
     if (peer.incoming.length >= MAX_INCOMING_REQUESTS) {
@@ -428,9 +444,12 @@ export class Swarm {
     if (peer.amChoking === choke) return;
     peer.amChoking = choke;
     if (choke) {
-      peer.incoming.length = 0;
       peer.conn.send({ type: 'choke' });
+      // BEP 6: with the fast extension, queued requests are rejected explicitly, not dropped.
+      if (peer.supportsFast) for (const r of peer.incoming) peer.conn.send({ type: 'reject', ...blockOf(r) });
+      peer.incoming.length = 0;
     } else {
+      peer.requestsWhileChoked = 0;
       peer.lastUnchokedAt = Date.now();
       peer.conn.send({ type: 'unchoke' });
     }

@@ -295,11 +295,11 @@ describe('peer faults against a downloading session', () => {
     await oracles(s, w.id, before, '127.0.0.2');
   });
 
-  // BUG: swarm.ts onPiece() passes a block nobody requested to picker.receive(), which stores it in
+  // Regression (was a bug, now fixed): swarm.ts onPiece() passes a block nobody requested to picker.receive(), which stores it in
   // any partial piece; garbage from a peer we never asked lands in the piece, fails the hash and gets
   // that peer banned (and, mixed with honest blocks, puts the piece on parole) instead of being
   // discarded as waste (RELIABILITY P36).
-  it.fails('P36 unrequested piece messages are discarded, never written (no hash failure, no ban)', async () => {
+  it('P36 unrequested piece messages are discarded, never written (no hash failure, no ban)', async () => {
     // 16 KiB pieces (one block each) and a 100-byte last piece the fake can spray cheaply.
     const w = await world(64 * 16 * KiB + 100, 16 * KiB);
     const last = w.pieceCount - 1;
@@ -438,10 +438,10 @@ describe('peer faults against a downloading session', () => {
     await oracles(s, w.id, before, '');
   });
 
-  // BUG: Torrent.acceptIncoming (engine/torrent.ts) never compares the handshake's peer id with our
-  // own, so an incoming connection carrying our peer id (ourselves through another address, or a
-  // spoofer) is attached as a peer; only the outgoing path (peer-sources.ts) has the PEER_SELF check.
-  it.fails('P38 an incoming handshake with our own peer id is refused', async () => {
+  // Regression: an incoming connection carrying our own peer id (ourselves through another
+  // address, or a spoofer) used to be attached as a peer. Now it gets our handshake back (so a
+  // dialling Magnetar learns the address is itself) and is hung up, never attached.
+  it('P38 an incoming handshake with our own peer id is refused', async () => {
     const w = await world();
     const s = await leecher(w);
     const fake = connectScriptedPeer({
@@ -451,7 +451,7 @@ describe('peer faults against a downloading session', () => {
     });
     await fake.done;
     expect(fake.closedBy).toBe('remote');
-    expect(fake.remoteHandshake).toBeNull();
+    expect(peerKeys(s, w.id).some((k) => k.startsWith('127.0.0.2:'))).toBe(false);
   });
 
   it('P38 a second connection with a peer id already connected is refused; the first stays', async () => {
@@ -612,10 +612,10 @@ describe('peer faults against a seeding session', () => {
     expect(peers[1]!.received.map((m) => m.type)).toEqual(['bitfield']);
   });
 
-  // BUG: swarm.ts onRequest() sends `{ type: 'reject', ...m }` where `m` is the whole request
+  // Regression (was a bug, now fixed): swarm.ts onRequest() sends `{ type: 'reject', ...m }` where `m` is the whole request
   // message, so its `type: 'request'` wins: a choked BEP 6 peer gets our *request* echoed back
   // instead of a reject (fix: `{ ...m, type: 'reject' }`).
-  it.fails('P34 with BEP 6 a request while choked is answered with a reject for that block', async () => {
+  it('P34 with BEP 6 a request while choked is answered with a reject for that block', async () => {
     const w = await world();
     const req = { index: 0, begin: 0, length: 16 * KiB };
     const fake = connectScriptedPeer({
@@ -634,9 +634,9 @@ describe('peer faults against a seeding session', () => {
     expect(fake.received.some(isType('request'))).toBe(false);
   });
 
-  // BUG: swarm.ts onRequest() answers every request from a choked peer with a reject (or silence)
+  // Regression (was a bug, now fixed): swarm.ts onRequest() answers every request from a choked peer with a reject (or silence)
   // forever; RELIABILITY P34 (libtorrent max_rejects) wants the peer dropped after 50 of them.
-  it.fails('P34 a peer that keeps requesting while choked is dropped after 50 requests', async () => {
+  it('P34 a peer that keeps requesting while choked is dropped after 50 requests', async () => {
     const w = await world();
     const fake = connectScriptedPeer({
       to: { host: '127.0.0.1', port: w.seeder.port },
