@@ -7,7 +7,7 @@ import { CONNECT_TIMEOUT_MS } from '../core/limits.ts';
 export type TcpSocket = net.Socket;
 
 /** Bytes per socket read. One buffer per outgoing socket, reused for every read. */
-const READ_BUFFER_BYTES = 64 * 1024;
+const READ_BUFFER_BYTES = 256 * 1024;
 
 /**
  * A socket plus one place its bytes go. Outgoing sockets read into a reused buffer (Node's
