@@ -196,7 +196,7 @@ function wrapperText(node, script, env) {
     env.MAGNETAR_HOME && isAbsolute(env.MAGNETAR_HOME)
       ? `MAGNETAR_HOME=${shQuote(env.MAGNETAR_HOME)}\nexport MAGNETAR_HOME\n`
       : '';
-  return `#!/bin/sh\n# Magnetar native-messaging host, registered by install-scripts/install-host.mjs.\n${home}exec ${shQuote(node)} ${shQuote(script)} "$@"\n`;
+  return `#!/bin/sh\n# Magnetar native-messaging host, registered by install-scripts/install-host.mjs.\n${home}exec ${shQuote(node)} --max-semi-space-size=1 ${shQuote(script)} "$@"\n`;
 }
 
 function hostManifest(kind, wrapper, ids) {

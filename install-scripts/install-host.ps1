@@ -103,7 +103,7 @@ Say "write $wrapper (runs $Node $HostScript)"
 if (-not $DryRun) {
   New-Item -ItemType Directory -Force -Path $binDir, $nmDir | Out-Null
   # %* passes the browser's arguments (origin or manifest path) through unchanged.
-  Set-Content -Path $wrapper -Encoding ASCII -Value "@echo off`r`n`"$Node`" `"$HostScript`" %*`r`n"
+  Set-Content -Path $wrapper -Encoding ASCII -Value "@echo off`r`n`"$Node`" --max-semi-space-size=1 `"$HostScript`" %*`r`n"
 }
 if (-not $files.Contains($wrapper)) { $files.Add($wrapper) }
 

@@ -72,7 +72,7 @@ describe('install-host.mjs', () => {
     expect(existsSync(join(home, '.config/google-chrome'))).toBe(false);
     expect(statSync(wrapper()).mode & 0o111).toBe(0o111);
     const w = readFileSync(wrapper(), 'utf8');
-    expect(w).toContain(`exec '${process.execPath}' '${HOST}' "$@"`);
+    expect(w).toContain(`exec '${process.execPath}' --max-semi-space-size=1 '${HOST}' "$@"`);
   });
 
   it('is idempotent and --uninstall removes exactly what it added', () => {
