@@ -91,3 +91,28 @@ export function parseIPv6(s: string): Uint8Array | null {
   });
   return out;
 }
+
+/** Loopback, RFC 1918, link-local, CGNAT, unique-local: targets a redirect may not smuggle us to. */
+export function isLocalHost(hostname: string): boolean {
+  const h = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const v4 = parseIPv4(h);
+  if (v4) {
+    const [a, b] = [v4[0]!, v4[1]!];
+    return (
+      a === 127 ||
+      a === 10 ||
+      a === 0 ||
+      (a === 172 && b >= 16 && b < 32) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b < 128)
+    );
+  }
+  const v6 = parseIPv6(h);
+  if (!v6) return false;
+  if (v6.subarray(0, 15).every((x) => x === 0)) return true; // ::1 and ::
+  if ((v6[0]! & 0xfe) === 0xfc || (v6[0] === 0xfe && (v6[1]! & 0xc0) === 0x80)) return true;
+  const mapped = v6.subarray(0, 10).every((x) => x === 0) && v6[10] === 0xff && v6[11] === 0xff;
+  return mapped && isLocalHost(`${v6[12]}.${v6[13]}.${v6[14]}.${v6[15]}`);
+}

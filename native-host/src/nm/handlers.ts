@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { isMagnetarError, MagnetarError } from '../core/errors.ts';
 import { MAX_TORRENT_FILE_BYTES } from '../core/limits.ts';
 import type { AddOptions, SessionApi, TorrentSummary } from '../engine/api.ts';
+import type { Fetcher } from '../net/fetch-torrent.ts';
 import type { WireErrorCode } from '../protocol/codes.ts';
 import {
   MAX_PAGE_ITEMS,
@@ -18,7 +19,6 @@ import {
   type TorrentInfo,
   type WireError,
 } from '../protocol/messages.ts';
-import type { Fetcher } from './fetch-url.ts';
 import type { FolderOpener } from './open-folder.ts';
 import { clampFile, clampTorrent, takeWithinBudget } from './pages.ts';
 import { resolveSavePath } from './paths.ts';

@@ -9,6 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { SessionApi, SessionEvent } from '../engine/api.ts';
+import { type Fetcher, fetchTorrentUrl } from '../net/fetch-torrent.ts';
 import {
   isRequestType,
   PROTOCOL_VERSION,
@@ -18,7 +19,6 @@ import {
   type SettingsPatch,
   type WireError,
 } from '../protocol/messages.ts';
-import { type Fetcher, fetchTorrentUrl } from './fetch-url.ts';
 import { encodeFrame, FrameReader } from './framing.ts';
 import { type HandlerContext, handlers, ReplyError, toWireError } from './handlers.ts';
 import { type Logger, nullLogger } from './log.ts';

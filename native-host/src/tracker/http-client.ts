@@ -8,10 +8,10 @@
 import zlib from 'node:zlib';
 import { isMagnetarError, MagnetarError } from '../core/errors.ts';
 import { concatBytes } from '../core/hex.ts';
+import { isLocalHost } from '../core/ip.ts';
 import { HTTP_TRACKER_TIMEOUT_MS, MAX_HTTP_REDIRECTS, MAX_TRACKER_BODY_BYTES } from '../core/limits.ts';
 import { type HttpResponse, httpGet } from '../net/http.ts';
 import { buildAnnounceUrl, parseAnnounceBody } from './http-codec.ts';
-import { parseIPv4, parseIPv6 } from './peers.ts';
 import { HTTP_TRACKER_IDLE_TIMEOUT_MS } from './policy.ts';
 import type { AnnounceRequest, AnnounceResponse } from './types.ts';
 
@@ -33,30 +33,8 @@ export interface HttpBody {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** Loopback, RFC 1918, link-local, CGNAT, unique-local: targets a redirect may not smuggle us to. */
-export function isLocalHost(hostname: string): boolean {
-  const h = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  const v4 = parseIPv4(h);
-  if (v4) {
-    const [a, b] = [v4[0]!, v4[1]!];
-    return (
-      a === 127 ||
-      a === 10 ||
-      a === 0 ||
-      (a === 172 && b >= 16 && b < 32) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b < 128)
-    );
-  }
-  const v6 = parseIPv6(h);
-  if (!v6) return false;
-  if (v6.subarray(0, 15).every((x) => x === 0)) return true; // ::1 and ::
-  if ((v6[0]! & 0xfe) === 0xfc || (v6[0] === 0xfe && (v6[1]! & 0xc0) === 0x80)) return true;
-  const mapped = v6.subarray(0, 10).every((x) => x === 0) && v6[10] === 0xff && v6[11] === 0xff;
-  return mapped && isLocalHost(`${v6[12]}.${v6[13]}.${v6[14]}.${v6[15]}`);
-}
+// Re-exported for callers and tests that import it from here.
+export { isLocalHost };
 
 function checkRedirect(from: URL, to: URL): void {
   if (to.protocol !== 'http:' && to.protocol !== 'https:')

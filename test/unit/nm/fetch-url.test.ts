@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TORRENT_FILE_BYTES } from '../../../native-host/src/core/limits.ts';
-import { checkFetchUrl, fetchTorrentUrl, isLocalHost } from '../../../native-host/src/nm/fetch-url.ts';
+import { checkFetchUrl, fetchTorrentUrl, isLocalHost } from '../../../native-host/src/net/fetch-torrent.ts';
 
 let server: http.Server;
 let base: string;

@@ -1,4 +1,4 @@
-// Fetches a .torrent the user pasted as a URL (RELIABILITY N75, T23). Only http: and https:,
+// Fetches a .torrent named by a URL (the CLI argument, a URL pasted in the popup) (RELIABILITY N75, T23). Only http: and https:,
 // at most MAX_HTTP_REDIRECTS hops, each hop re-checked, a body cap of MAX_TORRENT_FILE_BYTES enforced
 // while streaming (Content-Length is only a hint), and a timeout on the whole exchange.
 //
@@ -7,6 +7,7 @@
 // loopback, private or link-local one is refused: that is the SSRF shape of T23.
 
 import { MagnetarError } from '../core/errors.ts';
+import { isLocalHost } from '../core/ip.ts';
 import { MAX_HTTP_REDIRECTS, MAX_TORRENT_FILE_BYTES } from '../core/limits.ts';
 
 export const FETCH_TIMEOUT_MS = 30_000;
@@ -24,30 +25,6 @@ export function checkFetchUrl(raw: string): URL {
 }
 
 /** Literal loopback / private / link-local hosts (no DNS: a name is judged as public). */
-export function isLocalHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return (
-      a === 127 ||
-      a === 10 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168)
-    );
-  }
-  return (
-    h === '::1' ||
-    h === '::' ||
-    h.startsWith('fe80:') ||
-    h.startsWith('fc') ||
-    h.startsWith('fd') ||
-    h.startsWith('::ffff:')
-  );
-}
 
 export type Fetcher = (url: string, signal?: AbortSignal) => Promise<Uint8Array>;
 
@@ -112,3 +89,5 @@ async function readCapped(res: Response, cap: number): Promise<Uint8Array> {
   }
   return out;
 }
+
+export { isLocalHost };
