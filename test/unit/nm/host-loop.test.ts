@@ -185,9 +185,10 @@ describe('host loop: hostile frames', () => {
     );
     const added = await h.waitFor(byId('add'));
     const id = (added['result'] as { torrent: { id: string } }).torrent.id;
+    // One at a time: requests are handled concurrently, so their order of completion is not fixed.
     h.input.write(frame({ v: 1, id: 'o1', type: 'open-folder', torrentId: id }));
-    h.input.write(frame({ v: 1, id: 'o2', type: 'open-folder' }));
     await h.waitFor(byId('o1'));
+    h.input.write(frame({ v: 1, id: 'o2', type: 'open-folder' }));
     await h.waitFor(byId('o2'));
     expect(opened).toEqual([`${h.root}/odd; rm -rf ~`, h.root]);
   });
