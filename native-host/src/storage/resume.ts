@@ -14,7 +14,7 @@
 // Writes go to a temp file, fsync, rename over the old file, fsync the directory: a crash at any
 // point leaves either the old or the new file, never a 0-byte one (S60, S62, qBittorrent#13000).
 
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Bitfield } from '../core/bitfield.ts';
 import { isMagnetarError } from '../core/errors.ts';
@@ -36,7 +36,9 @@ export type ResumeRejection =
   | 'piece-count'
   | 'bitfield-length'
   | 'file-count'
-  | 'file-changed';
+  | 'file-changed'
+  /** Pieces were recorded, and every file that held data then is gone now (moved, deleted, unmounted). */
+  | 'files-missing';
 
 export type ResumeResult =
   | { readonly bitfield: Bitfield }
@@ -108,6 +110,11 @@ export function decodeResume(
   const files = o['files'];
   if (!Array.isArray(files) || !files.every(isStatLike)) return { rejected: 'garbage', detail: 'files' };
   if (files.length !== t.files.length || current.length !== t.files.length) return { rejected: 'file-count' };
+  const claimed = new Bitfield(t.pieceCount, bits).count;
+  const hadData = files.some((f, i) => f !== null && f.size > 0 && t.files[i]!.length > 0);
+  const allGone = files.every((f, i) => f === null || f.size === 0 || current[i] === null);
+  // RELIABILITY S69: data we had is gone as a whole; that is an error to show, not 0% to re-fetch.
+  if (claimed > 0 && hadData && allGone) return { rejected: 'files-missing' };
   for (let i = 0; i < files.length; i++) {
     const was = files[i] as { size: number; mtimeMs: number } | null;
     const now = current[i] ?? null;
@@ -146,6 +153,7 @@ export async function saveResumeFile(file: string, text: string): Promise<void> 
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
+    await mkdir(dir, { recursive: true });
     const fh = await open(tmp, 'w', 0o600);
     try {
       await fh.writeFile(text, 'utf8');

@@ -13,6 +13,7 @@
 // `whenBelowLowWater()`.
 
 import { Bitfield } from '../core/bitfield.ts';
+import { MagnetarError } from '../core/errors.ts';
 import { bytesEqual } from '../core/hex.ts';
 import { WRITE_QUEUE_HIGH_BYTES, WRITE_QUEUE_LOW_BYTES } from '../core/limits.ts';
 import { pieceHash, type ValidatedTorrent } from '../metainfo/types.ts';
@@ -53,6 +54,7 @@ export class TorrentStorage {
   readonly highWater: number;
   readonly lowWater: number;
   private readonly store: FileStore;
+  private readonly saveDirPath: string;
   private readonly hasher: Hasher;
   private readonly ownsHasher: boolean;
   private readonly resumePath: string | undefined;
@@ -72,6 +74,7 @@ export class TorrentStorage {
   private constructor(opts: TorrentStorageOptions) {
     this.torrent = opts.torrent;
     this.store = new FileStore(opts.torrent, opts.saveDir, { maxOpenFiles: opts.maxOpenFiles });
+    this.saveDirPath = opts.saveDir;
     this.ownsHasher = opts.hasher === undefined;
     this.hasher = opts.hasher ?? new Hasher();
     this.resumePath = opts.resumePath;
@@ -112,6 +115,14 @@ export class TorrentStorage {
       this.lastCheck = { kind: 'full', rejected: 'no-resume-path' };
     } else {
       const r = await loadResume(this.resumePath, t, await statFiles(this.store));
+      if ('rejected' in r && r.rejected === 'files-missing') {
+        throw new MagnetarError(
+          'STORAGE_MISSING',
+          `the downloaded files of "${t.name}" are missing from ${this.saveDirPath} (moved, deleted or on a drive ` +
+            'that is not mounted); put them back and resume, or remove the torrent and add it again',
+          { saveDir: this.saveDirPath },
+        );
+      }
       if ('rejected' in r) {
         this.lastCheck = { kind: 'full', rejected: r.rejected };
       } else {
