@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { MagnetarError } from '../core/errors.ts';
 import { DEFAULT_MAX_PEERS } from '../core/limits.ts';
+import { type Logger, nullLogger } from '../core/log.ts';
 import { parseTorrent } from '../metainfo/index.ts';
 import { listenTcp, type TcpListener, wrapSocket } from '../net/tcp.ts';
 import { Hasher } from '../storage/hasher.ts';
@@ -29,6 +30,7 @@ export interface SessionOptions {
   readonly uploadSlots?: number;
   /** Peers dialled for every torrent besides tracker peers (tests, `--peer`). */
   readonly extraPeers?: readonly { host: string; port: number }[];
+  readonly log?: Logger;
 }
 
 export class Session implements SessionApi {
@@ -54,8 +56,9 @@ export class Session implements SessionApi {
       for (const rec of await s.store.loadAll()) {
         try {
           s.startStored(rec);
-        } catch {
+        } catch (e) {
           // A stored torrent that no longer parses is skipped; its files stay for the user to see.
+          opts.log?.warn('stored torrent skipped', { infoHash: rec.infoHash, error: String(e) });
         }
       }
     }
@@ -118,6 +121,7 @@ export class Session implements SessionApi {
         addedAt: rec.addedAt,
         peers: this.opts.extraPeers,
         hasher: this.hasher,
+        log: this.opts.log ?? nullLogger,
       },
       {
         stateChanged: () => undefined,

@@ -9,6 +9,7 @@ import { Bitfield } from '../core/bitfield.ts';
 import { describeError, MagnetarError } from '../core/errors.ts';
 import { bytesEqual } from '../core/hex.ts';
 import { PARTIAL_PIECES_BUDGET_BYTES } from '../core/limits.ts';
+import type { Logger } from '../core/log.ts';
 import type { ValidatedTorrent } from '../metainfo/types.ts';
 import { pieceSize } from '../metainfo/types.ts';
 import type { Hasher } from '../storage/hasher.ts';
@@ -37,6 +38,7 @@ export interface TorrentOptions {
   readonly peers?: readonly { host: string; port: number }[];
   /** The session's hash worker pool, shared by every torrent. */
   readonly hasher: Hasher;
+  readonly log: Logger;
 }
 
 export interface TorrentEvents {
@@ -91,6 +93,7 @@ export class Torrent {
 
   private setState(s: TorrentState): void {
     if (this.state === s) return;
+    this.opts.log.info('torrent state', { id: this.id, from: this.state, to: s });
     this.state = s;
     this.events.stateChanged(this);
   }
@@ -143,7 +146,10 @@ export class Torrent {
         pieceVerified: () => undefined,
         complete: () => this.onComplete(),
         storageError: (e) => this.fail(e),
-        peerBanned: (_key, host) => this.banned.add(host),
+        peerBanned: (key, host) => {
+          this.banned.add(host);
+          this.opts.log.warn('peer banned: its data failed the hash', { id: this.id, peer: key });
+        },
       },
     );
     this.swarm = swarm;
@@ -185,6 +191,8 @@ export class Torrent {
       stats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.left }),
       wantPeers: () => !this.have.complete && (this.swarm?.peers.size ?? 0) < this.opts.maxPeers,
       onPeers: (peers) => this.sources?.add(peers),
+      onError: (url, err) =>
+        this.opts.log.info('tracker error', { id: this.id, url, code: err.code, message: err.message }),
       signal,
     });
     this.announcer.start();
@@ -269,6 +277,7 @@ export class Torrent {
   private fail(e: unknown): void {
     const err = e instanceof MagnetarError ? e : new MagnetarError('STORAGE_IO', describeError(e));
     if (err.code === 'ABORTED') return;
+    this.opts.log.error('torrent failed', { id: this.id, code: err.code, message: err.message });
     this.error = err;
     void this.shutdown(false).then(() => {
       this.setState('error');
@@ -279,8 +288,9 @@ export class Torrent {
   private async saveResume(): Promise<void> {
     try {
       await this.storage?.saveResume(this.have);
-    } catch {
+    } catch (e) {
       // Resume data is an optimisation: a failed save means a longer check next time, nothing lost.
+      this.opts.log.warn('resume data not saved', { id: this.id, error: String(e) });
     }
   }
 

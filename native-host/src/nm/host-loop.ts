@@ -34,6 +34,7 @@ export interface SessionOptions {
   port?: number;
   seedAfterDownload?: boolean;
   maxPeers?: number;
+  log?: Logger;
 }
 export type SessionFactory = (opts: SessionOptions) => Promise<SessionApi>;
 
@@ -114,6 +115,7 @@ export class HostLoop {
         dataDir: this.o.dataDir,
         seedAfterDownload: s.seedAfterDownload,
         maxPeers: s.maxPeers,
+        log: this.log,
       });
       this.unsubscribe = session.on((e) => this.onSessionEvent(e));
       this.ready = session;

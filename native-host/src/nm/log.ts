@@ -2,14 +2,12 @@
 // only (RELIABILITY N78). Appends are synchronous so the last lines survive a kill; lines are
 // short and rare (requests, errors, lifecycle), never per block.
 
+import type { Logger } from '../core/log.ts';
+
+export { type Logger, nullLogger } from '../core/log.ts';
+
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-
-export interface Logger {
-  info(msg: string, data?: Record<string, unknown>): void;
-  warn(msg: string, data?: Record<string, unknown>): void;
-  error(msg: string, data?: Record<string, unknown>): void;
-}
 
 /** Rotates at this size so a long-lived host can't fill the disk with its log. */
 const MAX_LOG_BYTES = 5 * 1024 * 1024;
@@ -35,8 +33,6 @@ export function fileLogger(path: string): Logger {
     error: (m, d) => write('ERROR', m, d),
   };
 }
-
-export const nullLogger: Logger = { info() {}, warn() {}, error() {} };
 
 function safeJson(v: unknown): string {
   try {
