@@ -12,6 +12,7 @@ import { Hasher } from '../storage/hasher.ts';
 import { readHandshake } from '../swarm/handshake-io.ts';
 import { peerKey } from '../swarm/peer-sources.ts';
 import { encodeHandshake, makePeerId } from '../wire/index.ts';
+import { Admission } from './admission.ts';
 import type { AddOptions, FileSummary, SessionApi, SessionEvent, TorrentSummary } from './api.ts';
 import { insideRoot, removePayload } from './payload-files.ts';
 import { Torrent } from './torrent.ts';
@@ -42,7 +43,8 @@ export class Session implements SessionApi {
   private readonly store: TorrentStore | null;
   private closed = false;
   /** One hash worker pool for every torrent (a pool per torrent would multiply threads). */
-  private readonly hasher = new Hasher({ threads: Number(process.env.MG_T ?? 2) });
+  private readonly hasher = new Hasher();
+  private readonly admission = new Admission();
 
   private constructor(opts: SessionOptions) {
     this.opts = opts;
@@ -79,9 +81,15 @@ export class Session implements SessionApi {
   }
 
   private onIncoming(sock: import('node:net').Socket): void {
-    const key = peerKey(sock.remoteAddress ?? '?', sock.remotePort ?? 0);
+    const ip = sock.remoteAddress ?? '?';
+    if (!this.admission.admit(ip)) {
+      sock.destroy();
+      return;
+    }
+    const key = peerKey(ip, sock.remotePort ?? 0);
     const conn = wrapSocket(sock);
     readHandshake(conn, key)
+      .finally(() => this.admission.done(ip))
       .then(({ handshake, rest }) => {
         const t = this.torrents.get(toHex(handshake.infoHash));
         const ours = t
