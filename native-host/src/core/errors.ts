@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   NOT_FOUND: 'input',
   BAD_REQUEST: 'input',
   ABORTED: 'transient',
+  /** Another torrent in the session already owns one of this torrent's file paths (RELIABILITY S70). */
+  TORRENT_PATH_CONFLICT: 'input',
 } as const satisfies Record<string, Fault>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

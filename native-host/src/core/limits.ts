@@ -59,7 +59,8 @@ export const MAX_HASH_FAILURES_PER_PEER = 3;
 /** Timeouts (ms) on every network wait. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const CONNECT_TIMEOUT_MS = 5_000;
-export const PEER_IDLE_TIMEOUT_MS = 120_000;
+/** No byte at all from a peer for this long (BEP 3 keep-alives come every 2 min) drops it. */
+export const PEER_IDLE_TIMEOUT_MS = 300_000;
 export const KEEPALIVE_INTERVAL_MS = 90_000;
 /** A requested block not arriving within this is re-requested elsewhere; the peer counts as snubbing. */
 export const REQUEST_TIMEOUT_MS = 30_000;

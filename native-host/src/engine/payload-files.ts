@@ -12,12 +12,16 @@ export function insideRoot(root: string, p: string, allowEqual: boolean): boolea
   return q.startsWith(r.endsWith(path.sep) ? r : r + path.sep);
 }
 
+/** Absolute paths of a torrent's files (padding files excluded). */
+export function payloadPaths(meta: ValidatedTorrent, saveDir: string): string[] {
+  const base = meta.multiFile ? path.join(saveDir, meta.name) : saveDir;
+  return meta.files.filter((f) => !f.pad).map((f) => path.resolve(base, ...f.path));
+}
+
 export async function removePayload(meta: ValidatedTorrent, saveDir: string, root: string): Promise<void> {
   const base = meta.multiFile ? path.join(saveDir, meta.name) : saveDir;
   const dirs = new Set<string>();
-  for (const f of meta.files) {
-    if (f.pad) continue;
-    const p = path.join(base, ...f.path);
+  for (const p of payloadPaths(meta, saveDir)) {
     if (!insideRoot(root, p, false)) continue;
     await rm(p, { force: true });
     for (

@@ -7,6 +7,7 @@ import { MagnetarError } from '../core/errors.ts';
 import { DEFAULT_MAX_PEERS } from '../core/limits.ts';
 import { type Logger, nullLogger } from '../core/log.ts';
 import { parseTorrent } from '../metainfo/index.ts';
+import type { ValidatedTorrent } from '../metainfo/types.ts';
 import { listenTcp, type TcpListener, wrapSocket } from '../net/tcp.ts';
 import { Hasher } from '../storage/hasher.ts';
 import { readHandshake } from '../swarm/handshake-io.ts';
@@ -14,7 +15,7 @@ import { peerKey } from '../swarm/peer-sources.ts';
 import { encodeHandshake, makePeerId } from '../wire/index.ts';
 import { Admission } from './admission.ts';
 import type { AddOptions, FileSummary, SessionApi, SessionEvent, TorrentSummary } from './api.ts';
-import { insideRoot, removePayload } from './payload-files.ts';
+import { insideRoot, payloadPaths, removePayload } from './payload-files.ts';
 import { Torrent } from './torrent.ts';
 import { type StoredTorrent, TorrentStore } from './torrent-store.ts';
 
@@ -161,10 +162,12 @@ export class Session implements SessionApi {
     const meta = parseTorrent(bytes);
     const existing = this.torrents.get(meta.infoHashHex);
     if (existing) return existing.summary();
+    const savePath = this.resolveSavePath(opts.savePath);
+    this.refuseOverlap(meta, savePath);
     const rec: StoredTorrent = {
       infoHash: meta.infoHashHex,
       torrentBytes: bytes,
-      savePath: this.resolveSavePath(opts.savePath),
+      savePath,
       addedAt: Date.now(),
       paused: opts.paused ?? false,
       seed: opts.seed ?? this.opts.seedAfterDownload ?? true,
@@ -176,6 +179,24 @@ export class Session implements SessionApi {
     const summary = t.summary();
     this.emit({ type: 'torrent-added', torrent: summary });
     return summary;
+  }
+
+  /**
+   * Two torrents writing the same file would clobber each other (RELIABILITY S70): a torrent whose
+   * files land where another torrent's files already do is refused, naming the other torrent.
+   */
+  private refuseOverlap(meta: ValidatedTorrent, savePath: string): void {
+    const mine = new Set(payloadPaths(meta, savePath).map((p) => p.toLowerCase()));
+    for (const t of this.torrents.values()) {
+      const clash = payloadPaths(t.meta, t.summary().savePath).find((p) => mine.has(p.toLowerCase()));
+      if (clash) {
+        throw new MagnetarError(
+          'TORRENT_PATH_CONFLICT',
+          `"${meta.name}" would write ${clash}, which belongs to the torrent "${t.meta.name}"; choose another folder`,
+          { path: clash, other: t.id },
+        );
+      }
+    }
   }
 
   async addMagnet(_uri: string, _opts?: AddOptions): Promise<TorrentSummary> {

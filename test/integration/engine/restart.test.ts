@@ -2,9 +2,10 @@
 // a torrent whose files were moved or deleted comes back in error ("missing files"), never as 0%
 // downloading again into the old place (RELIABILITY S69).
 
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
+import { sha256File } from '../../helpers/payload.ts';
 import { waitFor } from '../../helpers/procs.ts';
 import { makeTempDir, removeAllTempDirs } from '../../helpers/tmp.ts';
 import { closeSessions, seeding, session, singleFile, whenDone } from './fixtures.ts';
@@ -44,4 +45,23 @@ it('restarts from its state folder: seeding again, or "missing files" when the d
   expect(summary.error?.message).toContain(out);
   expect(summary.downloaded).toBe(0);
   expect(existsSync(join(out, 'big.bin'))).toBe(false);
+});
+
+it('refuses a second torrent whose files would overwrite another torrent’s (S70)', async () => {
+  const tmp = makeTempDir();
+  const a = await singleFile(join(tmp.path, 'a'), 'same.bin', 300_000, 16 * 1024);
+  const b = await singleFile(join(tmp.path, 'b'), 'same.bin', 200_000, 16 * 1024);
+  expect(a.torrent.infoHashHex).not.toBe(b.torrent.infoHashHex);
+  // The first torrent is complete in the shared folder.
+  const s = await session({ downloadRoot: join(tmp.path, 'a') });
+  const first = await s.addTorrentFile(a.bytes);
+  await seeding(s, first.id);
+  const before = await sha256File(join(tmp.path, 'a', 'same.bin'));
+  await expect(s.addTorrentFile(b.bytes)).rejects.toMatchObject({ code: 'TORRENT_PATH_CONFLICT' });
+  expect(s.list().map((t) => t.id)).toEqual([first.id]);
+  // Elsewhere it is fine.
+  mkdirSync(join(tmp.path, 'a', 'other'));
+  const second = await s.addTorrentFile(b.bytes, { savePath: 'other', paused: true });
+  expect(second.savePath).toBe(join(tmp.path, 'a', 'other'));
+  expect(await sha256File(join(tmp.path, 'a', 'same.bin'))).toBe(before);
 });
