@@ -33,6 +33,8 @@ export interface SessionOptions {
   /** Peers dialled for every torrent besides tracker peers (tests, `--peer`). */
   readonly extraPeers?: readonly { host: string; port: number }[];
   readonly log?: Logger;
+  /** Check swarm invariants after every peer message (tests; slow). */
+  readonly checkInvariants?: boolean;
 }
 
 export class Session implements SessionApi {
@@ -131,6 +133,7 @@ export class Session implements SessionApi {
         peers: this.opts.extraPeers,
         hasher: this.hasher,
         log: this.opts.log ?? nullLogger,
+        checkInvariants: this.opts.checkInvariants,
       },
       {
         stateChanged: () => undefined,

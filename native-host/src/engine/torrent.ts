@@ -39,6 +39,8 @@ export interface TorrentOptions {
   /** The session's hash worker pool, shared by every torrent. */
   readonly hasher: Hasher;
   readonly log: Logger;
+  /** Check the swarm's invariants after every peer message (tests). */
+  readonly checkInvariants?: boolean;
 }
 
 export interface TorrentEvents {
@@ -81,6 +83,13 @@ export class Torrent {
   get id(): string {
     return this.meta.infoHashHex;
   }
+
+  /** The first swarm invariant violation seen, when checking is on (tests assert none). */
+  get invariantViolation(): string | null {
+    return this.swarm?.invariantViolation ?? this.pastViolation;
+  }
+
+  private pastViolation: string | null = null;
 
   /** Hosts banned for sending data that failed the hash. */
   get bannedHosts(): string[] {
@@ -141,6 +150,8 @@ export class Torrent {
         pieceSize: (i) => pieceSize(meta, i),
         uploadSlots: this.opts.uploadSlots,
         upload: true,
+        pool,
+        checkInvariants: this.opts.checkInvariants ?? false,
       },
       {
         pieceVerified: () => undefined,
@@ -334,6 +345,7 @@ export class Torrent {
     if (this.swarm) {
       this.downloadedBase = this.downloaded;
       this.uploadedBase = this.uploaded;
+      this.pastViolation ??= this.swarm.invariantViolation;
       this.swarm.close();
       this.swarm = null;
     }

@@ -245,6 +245,15 @@ export class PiecePicker {
     }
   }
 
+  /** Pieces being hashed or written. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  get maxPartial(): number {
+    return this.opts.maxPartial;
+  }
+
   /** Blocks of partial pieces that are not yet received (for endgame cancels and progress). */
   get missingCount(): number {
     return this.opts.pieceCount - this.have.count;

@@ -53,6 +53,8 @@ export interface SwarmOptions {
   upload: boolean;
   /** Completed piece buffers go back here once written. */
   pool?: BufferPool;
+  /** Check checkInvariants() after every message (tests; costs O(peers × pieces) each). */
+  checkInvariants?: boolean;
 }
 
 const TICK_MS = 1000;
@@ -141,7 +143,63 @@ export class Swarm {
     if (!this.closed) this.refill();
   }
 
+  /**
+   * The swarm's invariants (DESIGN rule 9), checked after every message when
+   * `opts.checkInvariants` is set (tests): each piece's availability is the number of connected
+   * peers that have it; every outstanding request is for an unreceived block of a partial piece,
+   * and an unreceived block is counted as requested exactly as many times as peers have it
+   * outstanding; pieces in progress stay within the cap; no request goes to a peer that chokes us
+   * without the fast extension.
+   */
+  checkInvariants(): string[] {
+    const bad: string[] = [];
+    const p = this.picker;
+    const avail = new Uint16Array(this.opts.pieceCount);
+    const outstanding = new Map<number, number>();
+    for (const peer of this.peers.values()) {
+      for (let i = 0; i < peer.bits.length; i++) if (peer.bits.has(i)) avail[i]! += 1;
+      if (peer.peerChoking && !peer.supportsFast && peer.requests.size > 0) {
+        bad.push(`${peer.key}: ${peer.requests.size} requests while choked`);
+      }
+      for (const [k, r] of peer.requests) {
+        const part = p.partial.get(r.ref.index);
+        const b = r.ref.begin / BLOCK_SIZE;
+        if (!part) bad.push(`${peer.key}: request ${r.ref.index}/${r.ref.begin} for a piece not in progress`);
+        else if (part.received[b])
+          bad.push(`${peer.key}: request for received block ${r.ref.index}/${r.ref.begin}`);
+        outstanding.set(k, (outstanding.get(k) ?? 0) + 1);
+      }
+    }
+    for (let i = 0; i < avail.length; i++) {
+      if (avail[i] !== p.availability[i])
+        bad.push(`piece ${i}: availability ${p.availability[i]}, peers ${avail[i]}`);
+    }
+    for (const part of p.partial.values()) {
+      for (let b = 0; b < part.blockCount; b++) {
+        if (part.received[b]) continue;
+        const want = outstanding.get(blockKey(part.index, b * BLOCK_SIZE)) ?? 0;
+        if (part.requested[b] !== want)
+          bad.push(`block ${part.index}/${b}: requested ${part.requested[b]}, outstanding ${want}`);
+      }
+    }
+    if (p.partial.size + p.pendingCount > p.maxPartial) {
+      bad.push(`${p.partial.size} partial + ${p.pendingCount} pending pieces over the cap ${p.maxPartial}`);
+    }
+    return bad;
+  }
+
+  /** The first invariant violation seen (tests assert there is none). */
+  invariantViolation: string | null = null;
+
   private onMessage(peer: Peer, m: PeerMessage): void {
+    this.handle(peer, m);
+    if (this.opts.checkInvariants && this.invariantViolation === null) {
+      const bad = this.checkInvariants();
+      if (bad.length > 0) this.invariantViolation = `after ${m.type} from ${peer.key}: ${bad.join('; ')}`;
+    }
+  }
+
+  private handle(peer: Peer, m: PeerMessage): void {
     switch (m.type) {
       case 'keep-alive':
         return;

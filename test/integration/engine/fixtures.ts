@@ -12,14 +12,39 @@ import { writePayloadFile, writePayloadTree } from '../../helpers/payload.ts';
 export const sessions = new Set<Session>();
 
 export async function session(opts: Partial<SessionOptions> & { downloadRoot: string }): Promise<Session> {
-  const s = await createSession({ dataDir: null, port: 0, listenHost: '127.0.0.1', ...opts });
+  // Every engine test also checks the swarm's invariants after each peer message (DESIGN rule 9).
+  const s = await createSession({
+    dataDir: null,
+    port: 0,
+    listenHost: '127.0.0.1',
+    checkInvariants: true,
+    ...opts,
+  });
   sessions.add(s);
   return s;
 }
 
+/** Throws if any torrent of `s` saw a swarm invariant violation. */
+export function assertInvariants(s: Session): void {
+  for (const t of s.list()) {
+    const v = s.torrent(t.id)?.invariantViolation;
+    if (v) throw new Error(`swarm invariant violated in ${t.name}: ${v}`);
+  }
+}
+
 export async function closeSessions(): Promise<void> {
-  await Promise.all([...sessions].map((s) => s.close()));
+  const all = [...sessions];
   sessions.clear();
+  const violations: string[] = [];
+  for (const s of all) {
+    try {
+      assertInvariants(s);
+    } catch (e) {
+      violations.push(String(e));
+    }
+  }
+  await Promise.all(all.map((s) => s.close()));
+  if (violations.length > 0) throw new Error(violations.join('\n'));
 }
 
 export interface Made {
