@@ -50,6 +50,7 @@ export function fileComponents(t: ValidatedTorrent, fileIndex: number): string[]
 }
 
 export class FileStore {
+  private readonly writeTails = new Map<number, Promise<void>>();
   readonly torrent: ValidatedTorrent;
   readonly safe: SafeRoot;
   private readonly maxOpen: number;
@@ -102,16 +103,33 @@ export class FileStore {
     if (data.length !== size) throw new RangeError(`piece ${index} is ${size} bytes, got ${data.length}`);
     for (const seg of segmentsFor(this.torrent, index, 0, size)) {
       if (seg.pad) continue;
-      await this.withHandle(seg.fileIndex, true, async (e) => {
-        let done = 0;
-        while (done < seg.length) {
-          const chunk = data.subarray(seg.pieceOffset + done, seg.pieceOffset + seg.length);
-          const { bytesWritten } = await e.fh.write(chunk, 0, chunk.length, seg.fileOffset + done);
-          done += bytesWritten;
-        }
-        e.dirty = true;
-      });
+      await this.serialWrite(seg.fileIndex, () =>
+        this.withHandle(seg.fileIndex, true, async (e) => {
+          let done = 0;
+          while (done < seg.length) {
+            const chunk = data.subarray(seg.pieceOffset + done, seg.pieceOffset + seg.length);
+            const { bytesWritten } = await e.fh.write(chunk, 0, chunk.length, seg.fileOffset + done);
+            done += bytesWritten;
+          }
+          e.dirty = true;
+        }),
+      );
     }
+  }
+
+  /**
+   * One write at a time per file. Concurrent pwrites to one file only queue on the kernel's inode
+   * lock, and spin there: perf showed 13% of a 4 GiB download's CPU in rwsem_spin_on_owner.
+   */
+  private serialWrite(fileIndex: number, write: () => Promise<void>): Promise<void> {
+    const prev = this.writeTails.get(fileIndex) ?? Promise.resolve();
+    const run = prev.then(write);
+    const tail = run.catch(() => undefined);
+    this.writeTails.set(fileIndex, tail);
+    void tail.then(() => {
+      if (this.writeTails.get(fileIndex) === tail) this.writeTails.delete(fileIndex);
+    });
+    return run;
   }
 
   /**

@@ -1,29 +1,27 @@
 // The peers of one torrent and the messages between us and them: interest, requests (pipelined,
-// depth adapted to each peer's rate), received blocks → hash → write, serving requests, choking,
-// and banning peers whose data fails the hash. Lifecycle (checking, trackers, states) lives in
-// engine/torrent.ts; sockets and handshakes in peer-connection.ts / peer-sources.ts.
+// depth adapted to each peer's rate), received blocks → hash → write, and banning peers whose data
+// fails the hash. The upload side (choking, serving requests) is uploader.ts; lifecycle (checking,
+// trackers, states) is engine/torrent.ts; sockets and handshakes are peer-connection.ts and
+// peer-sources.ts.
 
 import { Bitfield } from '../core/bitfield.ts';
 import { MagnetarError } from '../core/errors.ts';
 import {
   BLOCK_SIZE,
   MAX_HASH_FAILURES_PER_PEER,
-  MAX_INCOMING_REQUESTS,
   MAX_PIPELINE_DEPTH,
-  MAX_REQUEST_LENGTH,
   MIN_PIPELINE_DEPTH,
   REQUEST_TIMEOUT_MS,
-  SEED_READ_CACHE_BYTES,
   WRITE_QUEUE_HIGH_BYTES,
   WRITE_QUEUE_LOW_BYTES,
 } from '../core/limits.ts';
 import type { PeerMessage } from '../wire/index.ts';
 import type { BufferPool } from './buffer-pool.ts';
-import { decideChokes } from './choker.ts';
+import { checkSwarmInvariants } from './invariants.ts';
 import { blockKey, Peer } from './peer.ts';
 import type { PeerConnection } from './peer-connection.ts';
 import type { BlockRef, PiecePicker } from './piece-picker.ts';
-import { PieceReadCache } from './read-cache.ts';
+import { Uploader } from './uploader.ts';
 
 /** What the swarm needs of storage (declared here, implemented by storage/torrent-storage.ts). */
 export interface PieceStore {
@@ -58,12 +56,6 @@ export interface SwarmOptions {
 }
 
 const TICK_MS = 1000;
-/** Requests a choked peer may send before we drop it (libtorrent's max_rejects). */
-const MAX_REQUESTS_WHILE_CHOKED = 50;
-
-function blockOf(r: BlockRef): BlockRef {
-  return { index: r.index, begin: r.begin, length: r.length };
-}
 const CHOKE_EVERY_TICKS = 10;
 const OPTIMISTIC_EVERY_TICKS = 30;
 /** Target time for queued requests at a peer's current rate (libtorrent uses ~3 s). */
@@ -81,7 +73,7 @@ export class Swarm {
   private readingPaused = false;
   private closed = false;
   private verifying = 0;
-  private readonly cache: PieceReadCache;
+  private readonly uploader: Uploader;
   /** Bytes moved by peers that have since disconnected. */
   private retiredDown = 0;
   private retiredUp = 0;
@@ -89,9 +81,17 @@ export class Swarm {
   constructor(picker: PiecePicker, store: PieceStore, opts: SwarmOptions, events: SwarmEvents) {
     this.picker = picker;
     this.store = store;
-    this.cache = new PieceReadCache(SEED_READ_CACHE_BYTES, opts.pieceSize(0), (i) =>
-      store.read(i, 0, opts.pieceSize(i)),
-    );
+    this.uploader = new Uploader({
+      peers: this.peers,
+      have: () => picker.have,
+      pieceCount: opts.pieceCount,
+      pieceSize: opts.pieceSize,
+      uploadSlots: opts.uploadSlots,
+      upload: opts.upload,
+      store,
+      closed: () => this.closed,
+      storageError: (e) => events.storageError(e),
+    });
     this.opts = opts;
     this.events = events;
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -115,7 +115,7 @@ export class Swarm {
     conn.start({
       onMessage: (m) => this.onMessage(peer, m),
       onClose: () => this.detach(peer),
-      onDrain: () => this.serve(peer),
+      onDrain: () => this.uploader.serve(peer),
     });
     sendFirst(peer);
     this.sendHaves(peer);
@@ -143,58 +143,13 @@ export class Swarm {
     if (!this.closed) this.refill();
   }
 
-  /**
-   * The swarm's invariants (DESIGN rule 9), checked after every message when
-   * `opts.checkInvariants` is set (tests): each piece's availability is the number of connected
-   * peers that have it; every outstanding request is for an unreceived block of a partial piece,
-   * and an unreceived block is counted as requested exactly as many times as peers have it
-   * outstanding; pieces in progress stay within the cap; no request goes to a peer that chokes us
-   * without the fast extension.
-   */
-  checkInvariants(): string[] {
-    const bad: string[] = [];
-    const p = this.picker;
-    const avail = new Uint16Array(this.opts.pieceCount);
-    const outstanding = new Map<number, number>();
-    for (const peer of this.peers.values()) {
-      for (let i = 0; i < peer.bits.length; i++) if (peer.bits.has(i)) avail[i]! += 1;
-      if (peer.peerChoking && !peer.supportsFast && peer.requests.size > 0) {
-        bad.push(`${peer.key}: ${peer.requests.size} requests while choked`);
-      }
-      for (const [k, r] of peer.requests) {
-        const part = p.partial.get(r.ref.index);
-        const b = r.ref.begin / BLOCK_SIZE;
-        if (!part) bad.push(`${peer.key}: request ${r.ref.index}/${r.ref.begin} for a piece not in progress`);
-        else if (part.received[b])
-          bad.push(`${peer.key}: request for received block ${r.ref.index}/${r.ref.begin}`);
-        outstanding.set(k, (outstanding.get(k) ?? 0) + 1);
-      }
-    }
-    for (let i = 0; i < avail.length; i++) {
-      if (avail[i] !== p.availability[i])
-        bad.push(`piece ${i}: availability ${p.availability[i]}, peers ${avail[i]}`);
-    }
-    for (const part of p.partial.values()) {
-      for (let b = 0; b < part.blockCount; b++) {
-        if (part.received[b]) continue;
-        const want = outstanding.get(blockKey(part.index, b * BLOCK_SIZE)) ?? 0;
-        if (part.requested[b] !== want)
-          bad.push(`block ${part.index}/${b}: requested ${part.requested[b]}, outstanding ${want}`);
-      }
-    }
-    if (p.partial.size + p.pendingCount > p.maxPartial) {
-      bad.push(`${p.partial.size} partial + ${p.pendingCount} pending pieces over the cap ${p.maxPartial}`);
-    }
-    return bad;
-  }
-
   /** The first invariant violation seen (tests assert there is none). */
   invariantViolation: string | null = null;
 
   private onMessage(peer: Peer, m: PeerMessage): void {
     this.handle(peer, m);
     if (this.opts.checkInvariants && this.invariantViolation === null) {
-      const bad = this.checkInvariants();
+      const bad = checkSwarmInvariants(this.peers, this.picker, this.opts.pieceCount);
       if (bad.length > 0) this.invariantViolation = `after ${m.type} from ${peer.key}: ${bad.join('; ')}`;
     }
   }
@@ -217,7 +172,7 @@ export class Swarm {
         return;
       case 'interested':
         peer.peerInterested = true;
-        this.maybeUnchokeNow(peer);
+        this.uploader.maybeUnchokeNow(peer);
         return;
       case 'not-interested':
         peer.peerInterested = false;
@@ -238,7 +193,7 @@ export class Swarm {
         this.onBitfield(peer, new Bitfield(this.opts.pieceCount));
         return;
       case 'request':
-        this.onRequest(peer, m);
+        this.uploader.onRequest(peer, m);
         return;
       case 'cancel': {
         const i = peer.incoming.findIndex(
@@ -423,115 +378,6 @@ export class Swarm {
     }
   }
 
-  private onRequest(peer: Peer, m: { index: number; begin: number; length: number }): void {
-    const size = m.index < this.opts.pieceCount ? this.opts.pieceSize(m.index) : 0;
-    if (
-      m.index >= this.opts.pieceCount ||
-      m.length === 0 ||
-      m.length > MAX_REQUEST_LENGTH ||
-      m.begin + m.length > size ||
-      !this.picker.have.has(m.index)
-    ) {
-      peer.conn.close(
-        new MagnetarError('PEER_BAD_REQUEST', `${peer.key}: bad request ${m.index}/${m.begin}/${m.length}`),
-      );
-      return;
-    }
-    if (peer.amChoking) {
-      // Requests already on the wire when we choked are normal; a stream of them is not (P34,
-      // libtorrent's max_rejects).
-      if (++peer.requestsWhileChoked > MAX_REQUESTS_WHILE_CHOKED) {
-        peer.conn.close(new MagnetarError('PEER_PROTOCOL', `${peer.key}: keeps requesting while choked`));
-        return;
-      }
-      if (peer.supportsFast)
-        peer.conn.send({ type: 'reject', index: m.index, begin: m.begin, length: m.length });
-      return;
-    }
-    if (peer.incoming.length >= MAX_INCOMING_REQUESTS) {
-      peer.conn.close(
-        new MagnetarError('PEER_PROTOCOL', `${peer.key}: more than ${MAX_INCOMING_REQUESTS} requests queued`),
-      );
-      return;
-    }
-    peer.incoming.push({ index: m.index, begin: m.begin, length: m.length });
-    this.serve(peer);
-  }
-
-  /** Sends queued blocks while the socket's buffer has room (write backpressure, rule 7). */
-  private serve(peer: Peer): void {
-    if (peer.serving) return;
-    peer.serving = true;
-    void (async () => {
-      try {
-        while (
-          peer.incoming.length > 0 &&
-          !peer.conn.isClosed &&
-          !peer.amChoking &&
-          peer.conn.sendBuffered < 1 << 20
-        ) {
-          const r = peer.incoming.shift()!;
-          const block = this.cache.enabled
-            ? await this.cache.block(r.index, r.begin, r.length)
-            : await this.store.read(r.index, r.begin, r.length);
-          if (peer.conn.isClosed || peer.amChoking) break;
-          peer.conn.sendPiece(r.index, r.begin, block);
-        }
-      } catch (e) {
-        // A read error while seeding: stop serving rather than send garbage (RELIABILITY S63).
-        peer.incoming.length = 0;
-        if (!this.closed) {
-          this.events.storageError(
-            e instanceof MagnetarError ? e : new MagnetarError('STORAGE_IO', String(e)),
-          );
-        }
-      } finally {
-        peer.serving = false;
-      }
-    })();
-  }
-
-  private maybeUnchokeNow(peer: Peer): void {
-    if (!this.opts.upload || !peer.amChoking) return;
-    let unchoked = 0;
-    for (const p of this.peers.values()) if (!p.amChoking) unchoked++;
-    if (unchoked < this.opts.uploadSlots + 1) this.setChoke(peer, false);
-  }
-
-  private setChoke(peer: Peer, choke: boolean): void {
-    if (peer.amChoking === choke) return;
-    peer.amChoking = choke;
-    if (choke) {
-      peer.conn.send({ type: 'choke' });
-      // BEP 6: with the fast extension, queued requests are rejected explicitly, not dropped.
-      if (peer.supportsFast) for (const r of peer.incoming) peer.conn.send({ type: 'reject', ...blockOf(r) });
-      peer.incoming.length = 0;
-    } else {
-      peer.requestsWhileChoked = 0;
-      peer.lastUnchokedAt = Date.now();
-      peer.conn.send({ type: 'unchoke' });
-    }
-  }
-
-  private rechoke(rotate: boolean): void {
-    if (!this.opts.upload) return;
-    const seeding = this.picker.have.complete;
-    const decision = decideChokes(
-      [...this.peers.values()].map((p) => ({
-        key: p.key,
-        interested: p.peerInterested,
-        rate: seeding ? p.conn.up.rate : p.conn.down.rate,
-        optimistic: p.optimistic,
-      })),
-      this.opts.uploadSlots,
-      rotate,
-    );
-    for (const p of this.peers.values()) {
-      p.optimistic = p.key === decision.optimistic;
-      this.setChoke(p, !decision.unchoke.has(p.key));
-    }
-  }
-
   private tick(): void {
     this.ticks++;
     const now = Date.now();
@@ -551,7 +397,8 @@ export class Swarm {
       else if (p.lastBlockAt > 0)
         p.depth = Math.max(MIN_PIPELINE_DEPTH, Math.min(MAX_PIPELINE_DEPTH, target));
     }
-    if (this.ticks % CHOKE_EVERY_TICKS === 0) this.rechoke(this.ticks % OPTIMISTIC_EVERY_TICKS === 0);
+    if (this.ticks % CHOKE_EVERY_TICKS === 0)
+      this.uploader.rechoke(this.ticks % OPTIMISTIC_EVERY_TICKS === 0);
     this.updateBackpressure();
     this.refill();
   }
@@ -597,7 +444,7 @@ export class Swarm {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.cache.clear();
+    this.uploader.close();
     if (this.timer) clearInterval(this.timer);
     for (const p of [...this.peers.values()]) p.conn.close(null);
     this.peers.clear();
