@@ -20,6 +20,11 @@ export class PieceReadCache {
     return this.maxPieces > 0;
   }
 
+  /** True when piece `index` is in memory (or being read). */
+  has(index: number): boolean {
+    return this.pieces.has(index);
+  }
+
   async block(index: number, begin: number, length: number): Promise<Uint8Array> {
     let p = this.pieces.get(index);
     if (p) {

@@ -12,6 +12,8 @@ import { PieceReadCache } from './read-cache.ts';
 
 /** Requests a choked peer may send before we drop it (libtorrent's max_rejects). */
 const MAX_REQUESTS_WHILE_CHOKED = 50;
+/** Blocks written per syscall while serving from memory (16 × 16 KiB). */
+const CORK_BLOCKS = 16;
 /** Stop queueing blocks on a socket with this much unsent; 'drain' resumes. */
 const SEND_BUFFER_BYTES = 1 << 20;
 
@@ -79,6 +81,14 @@ export class Uploader {
   serve(peer: Peer): void {
     if (peer.serving) return;
     peer.serving = true;
+    const sock = peer.conn.socket;
+    // Blocks from a piece already in memory go out corked, CORK_BLOCKS to a syscall; the cork is
+    // lifted before waiting on the disk so nothing sits unsent behind a read.
+    let corked = 0;
+    const uncork = () => {
+      if (corked > 0) sock.uncork();
+      corked = 0;
+    };
     void (async () => {
       try {
         while (
@@ -88,11 +98,14 @@ export class Uploader {
           peer.conn.sendBuffered < SEND_BUFFER_BYTES
         ) {
           const r = peer.incoming.shift()!;
+          if (!this.cache.has(r.index)) uncork();
           const block = this.cache.enabled
             ? await this.cache.block(r.index, r.begin, r.length)
             : await this.o.store.read(r.index, r.begin, r.length);
           if (peer.conn.isClosed || peer.amChoking) break;
+          if (corked === 0) sock.cork();
           peer.conn.sendPiece(r.index, r.begin, block);
+          if (++corked >= CORK_BLOCKS) uncork();
         }
       } catch (e) {
         // A read error while seeding: stop serving rather than send garbage (RELIABILITY S63).
@@ -101,6 +114,7 @@ export class Uploader {
           this.o.storageError(e instanceof MagnetarError ? e : new MagnetarError('STORAGE_IO', String(e)));
         }
       } finally {
+        uncork();
         peer.serving = false;
       }
     })();
