@@ -4,14 +4,11 @@
 // counts (Transmission CVE-2010-0749 was a flood of trackers).
 
 import { type BDict, type BValue, isBytes, isList } from '../bencode/index.ts';
+import { MAX_TRACKERS, MAX_URL_LENGTH, MAX_WEB_SEEDS } from '../core/limits.ts';
 import { text } from './fields.ts';
 
-/** Trackers kept per torrent or magnet; real torrents list < 50. Should move to core/limits.ts. */
-export const MAX_TRACKERS = 200;
-/** Longest tracker or web-seed URL kept; real ones are < 200 characters. */
-export const MAX_URL_LENGTH = 2048;
-/** Web seeds kept per torrent. */
-export const MAX_WEB_SEEDS = 50;
+// Re-exported: callers and tests import these from here.
+export { MAX_TRACKERS, MAX_URL_LENGTH, MAX_WEB_SEEDS };
 
 const TRACKER_SCHEMES = new Set(['http:', 'https:', 'udp:']);
 const WEB_SEED_SCHEMES = new Set(['http:', 'https:']);

@@ -5,11 +5,11 @@
 // libtorrent renames the same way (`duplicate_files`) where Transmission refuses the torrent.
 
 import { MagnetarError } from '../core/errors.ts';
-import { MAX_PATH_COMPONENT_BYTES } from '../core/limits.ts';
+import { MAX_PATH_COMPONENT_BYTES, MAX_RENAME_ATTEMPTS } from '../core/limits.ts';
 import { splitExtension, truncateComponent } from './sanitize-path.ts';
 
-/** Renames tried for one name before giving up (libtorrent's limit). */
-export const MAX_RENAME_ATTEMPTS = 500;
+// Re-exported: callers and tests import these from here.
+export { MAX_RENAME_ATTEMPTS };
 
 export interface DedupeResult {
   readonly paths: string[][];

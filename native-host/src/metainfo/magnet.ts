@@ -5,14 +5,13 @@
 
 import { MagnetarError } from '../core/errors.ts';
 import { fromHex, toHex } from '../core/hex.ts';
+import { MAX_MAGNET_LENGTH, MAX_MAGNET_PEERS } from '../core/limits.ts';
 import { cleanTrackerUrl, MAX_TRACKERS } from './announce.ts';
 import { sanitizeName } from './sanitize-path.ts';
 import type { ValidatedTorrent } from './types.ts';
 
-/** Longest magnet link accepted (libtorrent and browsers handle far less in practice). */
-export const MAX_MAGNET_LENGTH = 64 * 1024;
-/** `x.pe` peers kept from one link. */
-export const MAX_MAGNET_PEERS = 200;
+// Re-exported: callers and tests import these from here.
+export { MAX_MAGNET_LENGTH, MAX_MAGNET_PEERS };
 
 export interface MagnetPeer {
   readonly host: string;

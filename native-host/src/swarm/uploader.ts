@@ -4,7 +4,12 @@
 
 import type { Bitfield } from '../core/bitfield.ts';
 import { MagnetarError } from '../core/errors.ts';
-import { MAX_INCOMING_REQUESTS, MAX_REQUEST_LENGTH, SEED_READ_CACHE_BYTES } from '../core/limits.ts';
+import {
+  MAX_INCOMING_REQUESTS,
+  MAX_PEER_SEND_BUFFER_BYTES,
+  MAX_REQUEST_LENGTH,
+  SEED_READ_CACHE_BYTES,
+} from '../core/limits.ts';
 import { decideChokes } from './choker.ts';
 import type { Peer } from './peer.ts';
 import type { BlockRef } from './piece-picker.ts';
@@ -14,8 +19,6 @@ import { PieceReadCache } from './read-cache.ts';
 const MAX_REQUESTS_WHILE_CHOKED = 50;
 /** Blocks written per syscall while serving from memory (16 × 16 KiB). */
 const CORK_BLOCKS = 16;
-/** Stop queueing blocks on a socket with this much unsent; 'drain' resumes. */
-const SEND_BUFFER_BYTES = 1 << 20;
 
 function blockOf(r: BlockRef): BlockRef {
   return { index: r.index, begin: r.begin, length: r.length };
@@ -95,7 +98,7 @@ export class Uploader {
           peer.incoming.length > 0 &&
           !peer.conn.isClosed &&
           !peer.amChoking &&
-          peer.conn.sendBuffered < SEND_BUFFER_BYTES
+          peer.conn.sendBuffered < MAX_PEER_SEND_BUFFER_BYTES
         ) {
           const r = peer.incoming.shift()!;
           if (!this.cache.has(r.index)) uncork();

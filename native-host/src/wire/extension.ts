@@ -9,16 +9,19 @@
 import { type BDict, type BValue, decode, encode, isBytes, isDict, isInt } from '../bencode/index.ts';
 import { isMagnetarError, MagnetarError } from '../core/errors.ts';
 import { fromUtf8 } from '../core/hex.ts';
-import { MAX_INCOMING_REQUESTS, MAX_METADATA_BYTES } from '../core/limits.ts';
+import {
+  MAX_CLIENT_NAME_BYTES,
+  MAX_EXTENSION_NAME_BYTES,
+  MAX_EXTENSION_NAMES,
+  MAX_INCOMING_REQUESTS,
+  MAX_METADATA_BYTES,
+} from '../core/limits.ts';
+
+// Re-exported: callers and tests import these from here.
+export { MAX_CLIENT_NAME_BYTES, MAX_EXTENSION_NAME_BYTES, MAX_EXTENSION_NAMES };
 
 /** Extended message id 0 is the handshake (BEP 10). */
 export const EXTENDED_HANDSHAKE_ID = 0;
-/** Names kept from one `m` dict: real clients advertise < 20; the rest is ignored. */
-export const MAX_EXTENSION_NAMES = 64;
-/** Longest extension name we keep ("ut_metadata", "lt_donthave", ... are < 20). */
-export const MAX_EXTENSION_NAME_BYTES = 64;
-/** Bytes of `v` kept: a client name and version, shown in the UI. */
-export const MAX_CLIENT_NAME_BYTES = 64;
 /**
  * Bencode caps for a handshake: a real one is ~40 tokens, 2 levels deep. 1024 tokens leave room for
  * a large `m` plus unknown keys; more than that is hostile and drops the peer.
