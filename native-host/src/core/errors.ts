@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   ABORTED: 'transient',
   /** Another torrent in the session already owns one of this torrent's file paths (RELIABILITY S70). */
   TORRENT_PATH_CONFLICT: 'input',
+  /** Data we had verified no longer matches its hash on disk (RELIABILITY S64). */
+  STORAGE_CHANGED: 'torrent',
 } as const satisfies Record<string, Fault>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

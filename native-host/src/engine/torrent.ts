@@ -133,7 +133,8 @@ export class Torrent {
       },
     });
     if (signal.aborted) return;
-    const maxPartial = Math.max(4, Math.floor(PARTIAL_PIECES_BUDGET_BYTES / meta.pieceLength));
+    // At least two pieces in progress, so huge pieces (16 MiB and up) still overlap hash and transfer.
+    const maxPartial = Math.max(2, Math.floor(PARTIAL_PIECES_BUDGET_BYTES / meta.pieceLength));
     const pool = new BufferPool(meta.pieceLength, maxPartial);
     const picker = new PiecePicker(this.have, {
       pieceCount: meta.pieceCount,

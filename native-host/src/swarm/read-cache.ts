@@ -12,12 +12,8 @@ export class PieceReadCache {
     private readonly pieceLength: number,
     private readonly readPiece: (index: number) => Promise<Uint8Array>,
   ) {
-    this.maxPieces = Math.floor(budgetBytes / pieceLength);
-  }
-
-  /** Whether pieces are cached at all (a piece larger than the budget is read block by block). */
-  get enabled(): boolean {
-    return this.maxPieces > 0;
+    // At least one piece: every block we send comes from a piece verified as a whole.
+    this.maxPieces = Math.max(1, Math.floor(budgetBytes / pieceLength));
   }
 
   /** True when piece `index` is in memory (or being read). */

@@ -31,7 +31,10 @@ export interface UploaderOptions {
   pieceSize(index: number): number;
   readonly uploadSlots: number;
   readonly upload: boolean;
-  readonly store: { read(index: number, begin: number, length: number): Promise<Uint8Array> };
+  readonly store: {
+    read(index: number, begin: number, length: number): Promise<Uint8Array>;
+    verifyOwned(index: number, data: Uint8Array): Promise<{ ok: boolean; data: Uint8Array }>;
+  };
   readonly closed: () => boolean;
   storageError(err: MagnetarError): void;
 }
@@ -40,9 +43,25 @@ export class Uploader {
   private readonly cache: PieceReadCache;
 
   constructor(private readonly o: UploaderOptions) {
-    this.cache = new PieceReadCache(SEED_READ_CACHE_BYTES, o.pieceSize(0), (i) =>
-      o.store.read(i, 0, o.pieceSize(i)),
-    );
+    this.cache = new PieceReadCache(SEED_READ_CACHE_BYTES, o.pieceSize(0), (i) => this.readVerified(i));
+  }
+
+  /**
+   * A piece read back from disk is hashed before any of it is sent: a file changed or damaged on
+   * disk while we seed must never reach a peer as garbage (RELIABILITY S64). It costs one SHA-1
+   * per piece served, in the hash workers.
+   */
+  private async readVerified(index: number): Promise<Uint8Array> {
+    const raw = await this.o.store.read(index, 0, this.o.pieceSize(index));
+    const { ok, data } = await this.o.store.verifyOwned(index, raw);
+    if (!ok) {
+      throw new MagnetarError(
+        'STORAGE_CHANGED',
+        `piece ${index} no longer matches its hash: the files changed on disk; resume the torrent to check them again`,
+        { piece: index },
+      );
+    }
+    return data;
   }
 
   onRequest(peer: Peer, m: { index: number; begin: number; length: number }): void {
@@ -102,9 +121,7 @@ export class Uploader {
         ) {
           const r = peer.incoming.shift()!;
           if (!this.cache.has(r.index)) uncork();
-          const block = this.cache.enabled
-            ? await this.cache.block(r.index, r.begin, r.length)
-            : await this.o.store.read(r.index, r.begin, r.length);
+          const block = await this.cache.block(r.index, r.begin, r.length);
           if (peer.conn.isClosed || peer.amChoking) break;
           if (corked === 0) sock.cork();
           peer.conn.sendPiece(r.index, r.begin, block);
