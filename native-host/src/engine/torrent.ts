@@ -96,10 +96,6 @@ export class Torrent {
     return [...this.banned];
   }
 
-  get isComplete(): boolean {
-    return this.have.complete;
-  }
-
   private setState(s: TorrentState): void {
     if (this.state === s) return;
     this.opts.log.info('torrent state', { id: this.id, from: this.state, to: s });

@@ -39,13 +39,7 @@ export class Peer {
   hashFailures = 0;
   /** Unchoked by the optimistic slot (BEP 3 choking algorithm). */
   optimistic = false;
-  lastUnchokedAt = 0;
   lastBlockAt = 0;
-  /** BEP 10 ids the peer assigned to extensions it supports. */
-  extIds = new Map<string, number>();
-  clientName = '';
-  /** Port the peer listens on (BEP 10 `p`), for PEX and reconnects. */
-  listenPort = 0;
 
   constructor(
     key: string,

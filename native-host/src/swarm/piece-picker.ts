@@ -253,16 +253,4 @@ export class PiecePicker {
   get maxPartial(): number {
     return this.opts.maxPartial;
   }
-
-  /** Blocks of partial pieces that are not yet received (for endgame cancels and progress). */
-  get missingCount(): number {
-    return this.opts.pieceCount - this.have.count;
-  }
-
-  /** Bytes held in partial piece buffers (bounded by maxPartial × pieceLength). */
-  bufferedBytes(): number {
-    let n = 0;
-    for (const p of this.partial.values()) if (p.receivedCount > 0) n += p.length;
-    return n;
-  }
 }

@@ -9,7 +9,7 @@ export class PieceReadCache {
 
   constructor(
     budgetBytes: number,
-    private readonly pieceLength: number,
+    pieceLength: number,
     private readonly readPiece: (index: number) => Promise<Uint8Array>,
   ) {
     // At least one piece: every block we send comes from a piece verified as a whole.
@@ -42,9 +42,5 @@ export class PieceReadCache {
 
   clear(): void {
     this.pieces.clear();
-  }
-
-  get size(): number {
-    return this.pieces.size * this.pieceLength;
   }
 }

@@ -72,7 +72,6 @@ export class Swarm {
   private timer: NodeJS.Timeout | null = null;
   private readingPaused = false;
   private closed = false;
-  private verifying = 0;
   private readonly uploader: Uploader;
   /** Bytes moved by peers that have since disconnected. */
   private retiredDown = 0;
@@ -320,7 +319,6 @@ export class Swarm {
   }
 
   private async finishPiece(index: number, data: Uint8Array, contributors: string[]): Promise<void> {
-    this.verifying++;
     let piece: Uint8Array | null = null;
     try {
       const verified = await this.store.verifyOwned(index, data);
@@ -360,7 +358,6 @@ export class Swarm {
         );
       }
     } finally {
-      this.verifying--;
       if (piece) this.opts.pool?.give(piece);
     }
   }
@@ -435,10 +432,6 @@ export class Swarm {
     let n = this.retiredUp;
     for (const p of this.peers.values()) n += p.conn.up.total;
     return n;
-  }
-
-  get busyHashing(): boolean {
-    return this.verifying > 0;
   }
 
   close(): void {

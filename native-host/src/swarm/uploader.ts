@@ -157,7 +157,6 @@ export class Uploader {
       peer.incoming.length = 0;
     } else {
       peer.requestsWhileChoked = 0;
-      peer.lastUnchokedAt = Date.now();
       peer.conn.send({ type: 'unchoke' });
     }
   }
