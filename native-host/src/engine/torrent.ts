@@ -15,6 +15,7 @@ import { pieceSize } from '../metainfo/types.ts';
 import type { Hasher } from '../storage/hasher.ts';
 import { TorrentStorage } from '../storage/torrent-storage.ts';
 import { BufferPool } from '../swarm/buffer-pool.ts';
+import { MetadataServer, OUR_UT_METADATA_ID } from '../swarm/metadata-server.ts';
 import { PeerConnection } from '../swarm/peer-connection.ts';
 import { type HandshakeResult, PeerSources } from '../swarm/peer-sources.ts';
 import { PiecePicker } from '../swarm/piece-picker.ts';
@@ -139,6 +140,7 @@ export class Torrent {
       maxPartial,
       pool,
     });
+    const metadata = new MetadataServer(meta.infoBytes);
     const swarm = new Swarm(
       picker,
       storage,
@@ -154,6 +156,7 @@ export class Torrent {
         pieceVerified: () => undefined,
         complete: () => this.onComplete(),
         storageError: (e) => this.fail(e),
+        extended: (peer, id, payload) => metadata.onExtended(peer, id, payload),
         peerBanned: (key, host) => {
           this.banned.add(host);
           this.opts.log.warn('peer banned: its data failed the hash', { id: this.id, peer: key });
@@ -262,7 +265,7 @@ export class Torrent {
           type: 'extended',
           id: 0,
           payload: encodeExtendedHandshake({
-            m: { ut_metadata: 1 },
+            m: { ut_metadata: OUR_UT_METADATA_ID },
             p: this.opts.listenPort(),
             v: 'Magnetar 0.1.0',
             reqq: 2000,

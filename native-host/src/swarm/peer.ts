@@ -34,6 +34,10 @@ export class Peer {
   /** Requests the peer made of us, served in order. */
   readonly incoming: BlockRef[] = [];
   serving = false;
+  /** The peer's id for ut_metadata (BEP 9/10), 0 when it does not speak it. */
+  utMetadataId = 0;
+  /** ut_metadata requests received on this connection. */
+  metadataRequests = 0;
   /** Requests received while we choke the peer, since we last unchoked it. */
   requestsWhileChoked = 0;
   hashFailures = 0;

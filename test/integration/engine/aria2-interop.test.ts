@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runAria2Leecher, startAria2Seeder } from '../../helpers/aria2.ts';
 import { MAGNETAR_BIN, startMagnetar } from '../../helpers/magnetar.ts';
-import { makeTorrent } from '../../helpers/mktorrent.ts';
+import { magnetFor, makeTorrent } from '../../helpers/mktorrent.ts';
 import { startOpentracker } from '../../helpers/opentracker.ts';
 import { compareTrees, sha256File, writePayloadFile, writePayloadTree } from '../../helpers/payload.ts';
 import { freePort } from '../../helpers/ports.ts';
@@ -115,5 +115,39 @@ describe('aria2 downloads from a Magnetar seeder', () => {
     expect(await sha256File(join(tmp.path, 'out', 'album', 'a.bin'))).toBe(
       await sha256File(join(src, 'a.bin')),
     );
+  });
+});
+
+describe('aria2 starts from a magnet link and gets the metadata from a Magnetar seeder (BEP 9)', () => {
+  it('http tracker, multi-file', async () => {
+    const tmp = makeTempDir();
+    const src = await payload(join(tmp.path, 'seed'), 'multi');
+    const trackerPort = await freePort();
+    const announce = `http://127.0.0.1:${trackerPort}/announce`;
+    const { torrentPath, infoHash } = await makeTorrent({
+      source: src,
+      out: join(tmp.path, 'x.torrent'),
+      announce: [[announce]],
+      pieceLengthExp: 16,
+    });
+    const ot = await startOpentracker({ infoHashes: [infoHash], port: trackerPort });
+    const seeder = startMagnetar(
+      ['seed', torrentPath, '--dir', join(tmp.path, 'seed'), '--port', String(await freePort()), '--json'],
+      join(tmp.path, 'seeder.log'),
+    );
+    await seeder.waitProgress((p) => p.state === 'seeding', 20_000);
+    await ot.waitForSeeders(infoHash, 1, 20_000);
+    // Only the magnet: the info dictionary can come from nowhere but our seeder.
+    const r = await runAria2Leecher({
+      magnet: magnetFor(infoHash, [announce], 'album'),
+      outDir: join(tmp.path, 'out'),
+      port: await freePort(),
+      timeoutMs: 60_000,
+    });
+    expect(r.code, r.log.slice(-3000)).toBe(0);
+    const cmp = await compareTrees(join(tmp.path, 'seed'), join(tmp.path, 'out'), (p) =>
+      p.endsWith('.aria2'),
+    );
+    expect(cmp.diffs).toEqual([]);
   });
 });
