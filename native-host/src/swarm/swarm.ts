@@ -111,14 +111,17 @@ export class Swarm {
   ): Peer {
     const peer = new Peer(key, conn, peerId, this.opts.pieceCount, flags, INITIAL_DEPTH);
     this.peers.set(key, peer);
+    // Our bitfield (or have-all/none) must be the first message after the handshake (BEP 3,
+    // BEP 6), so it goes out before we read anything the peer already sent: handling its bitfield
+    // would send `interested` first, and strict clients drop a late bitfield.
+    this.sendHaves(peer);
+    sendFirst(peer);
+    if (this.readingPaused) conn.pauseReading(true);
     conn.start({
       onMessage: (m) => this.onMessage(peer, m),
       onClose: () => this.detach(peer),
       onDrain: () => this.uploader.serve(peer),
     });
-    sendFirst(peer);
-    this.sendHaves(peer);
-    if (this.readingPaused) conn.pauseReading(true);
     this.events.peerConnected?.(peer);
     return peer;
   }

@@ -5,12 +5,14 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { sha256File } from '../../helpers/payload.ts';
+import { waitFor } from '../../helpers/procs.ts';
 import {
   bitfield,
   closeScriptedPeers,
   connectScriptedPeer,
   delay,
   expectHandshake,
+  expectMessage,
   handshake,
   listenScriptedPeer,
   type Step,
@@ -111,4 +113,45 @@ it('P44 a connection storm from one IP is refused at the door; other peers are s
   expect(other.remoteHandshake).not.toBeNull();
   for (const c of sockets) c.destroy();
   await whenDone(s, t.id, 60_000);
+});
+
+it('BEP 3/6: our bitfield is the first message after the handshake, even when the peer talks first', async () => {
+  const w = await world();
+  const n = w.made.torrent.pieceCount;
+  // A fresh leecher (no peers of its own) meets a peer that has everything and says so at once:
+  // the peer's have-all makes us interested, but our have-none must still go out first.
+  const leech = await session({ downloadRoot: join(w.tmp.path, 'out') });
+  const t = await leech.addTorrentFile(w.made.bytes, { seed: false });
+  await waitFor(() => leech.get(t.id)?.state === 'downloading', 10_000, 'leecher running');
+  const p = connectScriptedPeer({
+    to: { host: '127.0.0.1', port: leech.port },
+    from: '127.0.0.7',
+    pieceCount: n,
+    script: [
+      handshake(w.made.torrent.infoHash, { fast: true, extended: true }),
+      send({ type: 'have-all' }),
+      expectHandshake(),
+      expectMessage('interested', (m) => m.type === 'interested'),
+    ],
+  });
+  await p.done;
+  expect(p.received[0]?.type).toBe('have-none');
+  // Without the fast extension a seeder's first message is its bitfield.
+  const seedDir = join(w.tmp.path, 'seed');
+  const seeder2 = await session({ downloadRoot: seedDir });
+  const s2 = await seeder2.addTorrentFile(w.made.bytes);
+  await seeding(seeder2, s2.id);
+  const q = connectScriptedPeer({
+    to: { host: '127.0.0.1', port: seeder2.port },
+    from: '127.0.0.8',
+    pieceCount: n,
+    script: [
+      handshake(w.made.torrent.infoHash, { extended: true }),
+      bitfield(n, () => false),
+      expectHandshake(),
+      expectMessage('a second message', () => q.received.length >= 2),
+    ],
+  });
+  await q.done;
+  expect(q.received[0]?.type).toBe('bitfield');
 });
