@@ -196,6 +196,12 @@ export class PiecePicker {
     return best;
   }
 
+  /** How many peers the block is requested from now (0 when its piece is not in progress). */
+  requestedCount(index: number, begin: number): number {
+    const p = this.partial.get(index);
+    return p ? (p.requested[begin / BLOCK_SIZE] ?? 0) : 0;
+  }
+
   /** A request was cancelled, rejected, timed out or lost with its peer. */
   release(ref: BlockRef): void {
     const p = this.partial.get(ref.index);

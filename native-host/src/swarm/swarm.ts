@@ -300,8 +300,11 @@ export class Swarm {
       peer.conn.close(new MagnetarError('PEER_PROTOCOL', `${peer.key}: piece ${index} out of range`));
       return;
     }
+    // Other peers hold this block only in endgame (requested more than once): only then is it
+    // worth walking the peer list for requests to cancel.
+    const elsewhere = this.picker.requestedCount(index, begin) > 1;
     const r = this.picker.receive(ref, block, peer.key);
-    if (r === 'dup' || r === 'partial' || typeof r === 'object') {
+    if (elsewhere && (r === 'dup' || r === 'partial' || typeof r === 'object')) {
       this.cancelDuplicates(peer, index, begin, block.length);
     }
     if (typeof r === 'object') void this.finishPiece(r.index, r.takeData(), [...r.contributors]);

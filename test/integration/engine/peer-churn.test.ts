@@ -155,3 +155,30 @@ it('BEP 3/6: our bitfield is the first message after the handshake, even when th
   await q.done;
   expect(q.received[0]?.type).toBe('bitfield');
 });
+
+it('P42 endgame: blocks a stalled peer holds are fetched from another peer and cancelled at the first', async () => {
+  const w = await world();
+  const n = w.made.torrent.pieceCount;
+  let held = 0;
+  const slow = await listenScriptedPeer({
+    host: '127.0.0.9',
+    pieceCount: n,
+    script: [expectHandshake(), handshake(w.made.torrent.infoHash), bitfield(n), send({ type: 'unchoke' })],
+    // Takes requests and sits on them.
+    responder: (m) => {
+      if (m.type === 'request') held++;
+    },
+  });
+  const s = await session({
+    downloadRoot: join(w.tmp.path, 'out'),
+    extraPeers: [{ host: slow.host, port: slow.port }, w.honest],
+  });
+  const t = await s.addTorrentFile(w.made.bytes, { seed: false });
+  await whenDone(s, t.id, 25_000); // well before the 30 s request timeout would free them
+  expect(held).toBeGreaterThan(0);
+  const cancels = slow.peers.flatMap((p) => p.received.filter((m) => m.type === 'cancel'));
+  expect(cancels.length).toBeGreaterThan(0);
+  expect(await sha256File(join(w.tmp.path, 'out', 'payload.bin'))).toBe(
+    await sha256File(join(w.tmp.path, 'seed', 'payload.bin')),
+  );
+});
