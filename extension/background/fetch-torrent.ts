@@ -2,6 +2,7 @@
 // and encodes it for the add-torrent request. Only http(s), at most 10 MB, read in a bounded loop.
 
 import { MAX_TORRENT_FILE_BYTES } from '../../native-host/src/core/limits.ts';
+import { readBodyCapped } from '../../native-host/src/core/read-body.ts';
 
 export class FetchError extends Error {
   constructor(
@@ -31,30 +32,9 @@ export async function fetchTorrentBytes(url: string, timeoutMs = 30_000): Promis
     throw new FetchError('FETCH_FAILED', `could not fetch the torrent: ${(e as Error).message}`);
   }
   if (!res.ok) throw new FetchError('FETCH_FAILED', `the server answered HTTP ${res.status}`);
-  if (Number(res.headers.get('content-length') ?? 0) > MAX_TORRENT_FILE_BYTES) {
-    await res.body?.cancel();
-    throw new FetchError('TORRENT_TOO_LARGE', 'the .torrent file is over 10 MB');
-  }
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > MAX_TORRENT_FILE_BYTES) {
-      await reader.cancel();
-      throw new FetchError('TORRENT_TOO_LARGE', 'the .torrent file is over 10 MB');
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  const body = await readBodyCapped(res, MAX_TORRENT_FILE_BYTES);
+  if (!body) throw new FetchError('TORRENT_TOO_LARGE', 'the .torrent file is over 10 MB');
+  return body;
 }
 
 /** base64 in 32 KiB slices (String.fromCharCode(...big) overflows the stack). */

@@ -14,20 +14,22 @@ import {
 import { dedupePaths } from './dedupe-paths.ts';
 import { asDict, asList, fail, optTextPreferUtf8, reqCount, text } from './fields.ts';
 import { sanitizeName, sanitizePath } from './sanitize-path.ts';
-import type { TorrentFile } from './types.ts';
+import type { TorrentFile, ValidatedTorrent } from './types.ts';
 
-export interface InfoFields {
-  readonly name: string;
-  readonly pieceLength: number;
-  readonly pieceCount: number;
-  readonly lastPieceLength: number;
-  readonly totalLength: number;
-  readonly pieceHashes: Uint8Array;
-  readonly files: readonly TorrentFile[];
-  readonly multiFile: boolean;
-  readonly private: boolean;
-  readonly warnings: readonly string[];
-}
+/** The fields of a ValidatedTorrent that come from the info dictionary. */
+export type InfoFields = Pick<
+  ValidatedTorrent,
+  | 'name'
+  | 'pieceLength'
+  | 'pieceCount'
+  | 'lastPieceLength'
+  | 'totalLength'
+  | 'pieceHashes'
+  | 'files'
+  | 'multiFile'
+  | 'private'
+  | 'warnings'
+>;
 
 interface RawFile {
   path: string[];

@@ -9,6 +9,7 @@
 import { MagnetarError } from '../core/errors.ts';
 import { isLocalHost } from '../core/ip.ts';
 import { MAX_HTTP_REDIRECTS, MAX_TORRENT_FILE_BYTES } from '../core/limits.ts';
+import { readBodyCapped } from '../core/read-body.ts';
 
 export const FETCH_TIMEOUT_MS = 30_000;
 
@@ -62,32 +63,9 @@ export const fetchTorrentUrl: Fetcher = async (raw, signal) => {
 };
 
 async function readCapped(res: Response, cap: number): Promise<Uint8Array> {
-  const announced = Number(res.headers.get('content-length') ?? '0');
-  if (announced > cap) {
-    await res.body?.cancel();
-    throw new MagnetarError('TORRENT_TOO_LARGE', `the file is ${announced} bytes; the limit is ${cap}`);
-  }
-  if (!res.body) return new Uint8Array(0);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > cap) {
-      await reader.cancel();
-      throw new MagnetarError('TORRENT_TOO_LARGE', `the file is over the ${cap}-byte limit`);
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  const body = await readBodyCapped(res, cap);
+  if (!body) throw new MagnetarError('TORRENT_TOO_LARGE', `the file is over the ${cap}-byte limit`);
+  return body;
 }
 
 export { isLocalHost };
